@@ -1,0 +1,132 @@
+package io.beamline.worker;
+
+import io.beamline.worker.block.BlockRegistry;
+import io.beamline.worker.block.sandbox.SandboxBlocks;
+import io.beamline.worker.config.WorkerConfig;
+import io.beamline.worker.contract.ResourcePool;
+import io.beamline.worker.contract.StepResult;
+import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.observability.StepLogListener;
+import io.beamline.worker.runtime.AssignmentRegistry;
+import io.beamline.worker.runtime.Coordinator;
+import io.beamline.worker.runtime.DeadLetters;
+import io.beamline.worker.runtime.OutcomeSink;
+import io.beamline.worker.runtime.Pool;
+import io.beamline.worker.runtime.Step;
+import io.beamline.worker.runtime.StepExecutor;
+import io.beamline.worker.runtime.StepListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composition root: wires blocks, pools, the executor and admission for one worker process,
+ * whatever the transport, and owns the drain at shutdown. Transports and HTTP surfaces are
+ * attached by the commands that run it. Thread-safe once created.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("worker");
+    /** How many finished assignments are remembered for duplicate detection and status queries. */
+    private static final int REMEMBER_FINISHED = 100_000;
+    /** Once the grace period is over, how long interrupted steps get to report themselves. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+    private final WorkerConfig config;
+    private final Map<ResourcePool, Pool> pools;
+    private final AssignmentRegistry registry;
+    private final Coordinator coordinator;
+    private final HealthChecks health;
+
+    private Worker(WorkerConfig config, Map<ResourcePool, Pool> pools, AssignmentRegistry registry,
+                   Coordinator coordinator, HealthChecks health) {
+        this.config = config;
+        this.pools = pools;
+        this.registry = registry;
+        this.coordinator = coordinator;
+        this.health = health;
+    }
+
+    /**
+     * Builds a worker that reports to {@code sink}. {@code maxDeadLetterPayload} bounds the
+     * original payload embedded in a dead letter (derived from the transport's message limit).
+     */
+    public static Worker create(WorkerConfig config, OutcomeSink sink, HealthChecks health, Clock clock,
+                                int maxDeadLetterPayload) {
+        BlockRegistry blocks = config.sandbox() ? SandboxBlocks.registry(clock) : BlockRegistry.builder().build();
+        Map<ResourcePool, Pool> pools = new EnumMap<>(ResourcePool.class);
+        pools.put(ResourcePool.CPU, new Pool(ResourcePool.CPU, config.cpuPoolSize()));
+        pools.put(ResourcePool.GPU, new Pool(ResourcePool.GPU, config.gpuPoolSize()));
+        pools.put(ResourcePool.IO, new Pool(ResourcePool.IO, config.ioPoolSize()));
+        AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
+        DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, maxDeadLetterPayload);
+        StepListener listener = StepListener.of(List.of(new StepLogListener()));
+        StepExecutor executor = new StepExecutor(blocks, sink, deadLetters, registry, listener, clock, config.workerId());
+        Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock);
+        health.register("pools", () -> poolHealth(pools, config.maxQueueSize()));
+        log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
+                config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
+        return new Worker(config, pools, registry, coordinator, health);
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public AssignmentRegistry registry() {
+        return registry;
+    }
+
+    public HealthChecks health() {
+        return health;
+    }
+
+    public Map<ResourcePool, Pool> pools() {
+        return pools;
+    }
+
+    /**
+     * Graceful stop: refuse new work, give in-flight steps {@code grace} to finish, then stop
+     * the rest so each still publishes its one final result (a retryable error for work cut
+     * short). Returns when every accepted step has a result or the wait is exhausted.
+     */
+    public void drain(Duration grace) throws InterruptedException {
+        coordinator.startDraining();
+        log.info("draining: {} step(s) in flight, grace {} ms", registry.inFlightCount(), grace.toMillis());
+        if (registry.awaitIdle(grace)) {
+            return;
+        }
+        for (Step step : registry.inFlightSteps()) {
+            Pool pool = pools.get(step.assignment().pool());
+            if (pool.remove(step)) {
+                coordinator.abandon(step, StepResult.failed(io.beamline.worker.contract.ErrorCode.INTERNAL_ERROR,
+                        "worker shut down before the step started; it may be retried", 0));
+            } else {
+                coordinator.stop(step, Step.StopReason.SHUTDOWN);
+            }
+        }
+        if (!registry.awaitIdle(STOP_WAIT)) {
+            log.warn("{} step(s) did not stop in time", registry.inFlightCount());
+        }
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(Pool::close);
+    }
+
+    private static HealthChecks.Check poolHealth(Map<ResourcePool, Pool> pools, int saturationThreshold) {
+        StringBuilder saturated = new StringBuilder();
+        pools.forEach((kind, pool) -> {
+            if (pool.queueDepth() >= saturationThreshold) {
+                saturated.append(kind.wireName()).append(" queue ").append(pool.queueDepth()).append(' ');
+            }
+        });
+        return saturated.isEmpty()
+                ? HealthChecks.Check.ok("no pool saturated")
+                : HealthChecks.Check.failing("saturated: " + saturated.toString().trim());
+    }
+}

@@ -1,0 +1,48 @@
+package io.beamline.worker.config;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code CP2_*} feature flags of SPEC §5, read once from the environment at start-up. All
+ * default to off (the CP1 baseline); {@code true}, {@code 1} and {@code yes} in any case turn a
+ * flag on. Immutable.
+ */
+public record FeatureFlags(
+        boolean advancedRetry,
+        boolean completeTimeout,
+        boolean cancellation,
+        boolean queueManagement,
+        boolean circuitBreaker,
+        boolean observabilityMetrics) {
+
+    public static final String ADVANCED_RETRY = "CP2_ADVANCED_RETRY_ENABLED";
+    public static final String COMPLETE_TIMEOUT = "CP2_COMPLETE_TIMEOUT_ENABLED";
+    public static final String CANCELLATION = "CP2_CANCELLATION_ENABLED";
+    public static final String QUEUE_MANAGEMENT = "CP2_QUEUE_MANAGEMENT_ENABLED";
+    public static final String CIRCUIT_BREAKER = "CP2_CIRCUIT_BREAKER_ENABLED";
+    public static final String OBSERVABILITY_METRICS = "CP2_OBSERVABILITY_METRICS_ENABLED";
+
+    public static final FeatureFlags BASELINE = new FeatureFlags(false, false, false, false, false, false);
+
+    public static FeatureFlags fromEnvironment(Map<String, String> env) {
+        return new FeatureFlags(
+                enabled(env.get(ADVANCED_RETRY)),
+                enabled(env.get(COMPLETE_TIMEOUT)),
+                enabled(env.get(CANCELLATION)),
+                enabled(env.get(QUEUE_MANAGEMENT)),
+                enabled(env.get(CIRCUIT_BREAKER)),
+                enabled(env.get(OBSERVABILITY_METRICS)));
+    }
+
+    /** SPEC §5: case-insensitive {@code true}/{@code 1}/{@code yes}; anything else is off. */
+    static boolean enabled(String value) {
+        if (value == null) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            default -> false;
+        };
+    }
+}

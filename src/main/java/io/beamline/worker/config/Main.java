@@ -1,0 +1,56 @@
+package io.beamline.worker.config;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code beamline-worker}: the command line (SPEC §3). Exit codes: 0 success, 1 failure at
+ * run time, 2 bad usage or configuration, 3 NATS connection lost for good.
+ */
+@Command(name = "beamline-worker",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Executes Flow DSL steps (HTTP, filesystem, SQL, human approval) assigned over NATS.",
+        subcommands = {ServeCommand.class, RunCommand.class, SubmitCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Feature flags (environment variables; true, 1 or yes turns one on):",
+                "  CP2_ADVANCED_RETRY_ENABLED   CP2_COMPLETE_TIMEOUT_ENABLED   CP2_CANCELLATION_ENABLED",
+                "  CP2_QUEUE_MANAGEMENT_ENABLED CP2_CIRCUIT_BREAKER_ENABLED    CP2_OBSERVABILITY_METRICS_ENABLED",
+                "Logs: JSON lines on stderr; level from WORKER_LOG_LEVEL (default INFO).",
+                "Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 NATS connection lost for good."})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_CONNECTION_LOST = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ConfigException) {
+                        cmd.getErr().println("beamline-worker: " + e.getMessage());
+                        return EXIT_USAGE;
+                    }
+                    throw e;
+                });
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"beamline-worker " + (version == null ? "dev" : version)};
+        }
+    }
+}

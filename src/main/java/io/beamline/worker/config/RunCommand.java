@@ -1,0 +1,71 @@
+package io.beamline.worker.config;
+
+import io.beamline.worker.Worker;
+import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.transport.JsonLinesOutcomeSink;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code run FILE|-}: the embedded mode (SPEC §3). Reads assignments as JSON lines, runs them in
+ * process with the same runtime and blocks, and prints each ack, result and dead letter as a
+ * JSON line on stdout; logs go to stderr. Exits once every assignment has its outcome.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run assignments from a JSON-lines FILE (or - for stdin) in process; print acks and results as JSON lines.")
+final class RunCommand implements Callable<Integer> {
+    /** The embedded mode has no transport limit; this only keeps dead letters readable. */
+    private static final int MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024;
+
+    @Parameters(index = "0", paramLabel = "FILE|-", description = "JSON-lines file of assignments, or - for standard input.")
+    String input;
+
+    @Mixin
+    WorkerOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig config = options.toConfig(System.getenv());
+        PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        JsonLinesOutcomeSink sink = new JsonLinesOutcomeSink(stdout);
+        try (BufferedReader reader = open(input);
+             Worker worker = Worker.create(config, sink, new HealthChecks(), Clock.systemUTC(), MAX_DEAD_LETTER_PAYLOAD)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isBlank()) {
+                    worker.coordinator().onMessage(line.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            // Input is exhausted: wait for every accepted step to publish its result.
+            while (!worker.registry().awaitIdle(Duration.ofSeconds(1))) {
+                // keep waiting; each step has its own timeouts
+            }
+        } catch (NoSuchFileException e) {
+            System.err.println("beamline-worker run: no such file: " + input);
+            return Main.EXIT_FAILURE;
+        } finally {
+            stdout.flush();
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static BufferedReader open(String input) throws IOException {
+        if ("-".equals(input)) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        // lenient decoding: a malformed line becomes a dead letter instead of aborting the run
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,79 @@
+package io.beamline.worker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated configuration of one worker process (SPEC §8). Built from the command line and
+ * environment by {@link WorkerOptions}; the compact constructor rejects unusable values with a
+ * message that names the option, so a bad value fails at start-up. Immutable.
+ */
+public record WorkerConfig(
+        String workerId,
+        int cpuPoolSize,
+        int gpuPoolSize,
+        int ioPoolSize,
+        int maxMemoryMb,
+        long maxCpuTimeMs,
+        List<String> natsUrls,
+        Endpoint prometheusEndpoint,
+        Endpoint healthEndpoint,
+        Path dataDir,
+        Map<String, String> sqlConnections,
+        int maxQueueSize,
+        QueuePolicy queuePolicy,
+        TransportKind transport,
+        boolean sandbox,
+        Duration shutdownGrace,
+        FeatureFlags flags) {
+
+    public WorkerConfig {
+        requireText("--worker-id", workerId);
+        requirePositive("--cpu-pool-size", cpuPoolSize);
+        requirePositive("--gpu-pool-size", gpuPoolSize);
+        requirePositive("--io-pool-size", ioPoolSize);
+        requirePositive("--max-memory-mb", maxMemoryMb);
+        requirePositive("--max-cpu-time-ms", maxCpuTimeMs);
+        requirePositive("--max-queue-size", maxQueueSize);
+        if (natsUrls.isEmpty()) {
+            throw new ConfigException("--nats-url must name at least one server");
+        }
+        for (String url : natsUrls) {
+            if (!url.matches("(nats|tls|ws|wss)://[^\\s/]+(:\\d+)?/?")) {
+                throw new ConfigException("--nats-url must be nats://host:port (comma-separated for a cluster), got \"" + url + "\"");
+            }
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new ConfigException("--shutdown-grace-ms must be >= 0, got " + shutdownGrace.toMillis());
+        }
+        for (var entry : sqlConnections.entrySet()) {
+            if (!entry.getKey().matches("[A-Za-z][A-Za-z0-9_-]{0,63}")) {
+                throw new ConfigException("--sql-connection name must be letters, digits, '_' or '-', got \"" + entry.getKey() + "\"");
+            }
+            if (!entry.getValue().startsWith("jdbc:")) {
+                throw new ConfigException("--sql-connection " + entry.getKey() + " must be a jdbc: URL");
+            }
+        }
+        natsUrls = List.copyOf(natsUrls);
+        sqlConnections = Map.copyOf(sqlConnections);
+    }
+
+    /** NATS server URLs as jnats takes them. */
+    public String natsServers() {
+        return String.join(",", natsUrls);
+    }
+
+    private static void requirePositive(String option, long value) {
+        if (value <= 0) {
+            throw new ConfigException(option + " must be > 0, got " + value);
+        }
+    }
+
+    private static void requireText(String option, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(option + " must not be empty");
+        }
+    }
+}

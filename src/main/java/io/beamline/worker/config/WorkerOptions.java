@@ -1,0 +1,137 @@
+package io.beamline.worker.config;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import picocli.CommandLine.Option;
+
+/**
+ * The worker's options (SPEC §8), shared by {@code serve} and {@code run} as a picocli mixin.
+ * Each option has an environment variable; the flag wins over the environment, which wins over
+ * the default. {@link #toConfig} resolves and validates them into a {@link WorkerConfig}.
+ */
+public final class WorkerOptions {
+
+    @Option(names = "--worker-id", paramLabel = "ID",
+            description = "Identity of this worker in results, dead letters and traces (env WORKER_ID; default: host-pid-random).")
+    String workerId;
+
+    @Option(names = "--cpu-pool-size", paramLabel = "N",
+            description = "Concurrent steps in the cpu pool, on platform threads (env WORKER_CPU_POOL_SIZE; default: number of cores).")
+    Integer cpuPoolSize;
+
+    @Option(names = "--gpu-pool-size", paramLabel = "N",
+            description = "Concurrent steps in the gpu pool (env WORKER_GPU_POOL_SIZE; default: 1).")
+    Integer gpuPoolSize;
+
+    @Option(names = "--io-pool-size", paramLabel = "N",
+            description = "Concurrent steps in the io pool, on virtual threads (env WORKER_IO_POOL_SIZE; default: 16).")
+    Integer ioPoolSize;
+
+    @Option(names = "--max-memory-mb", paramLabel = "MB",
+            description = "Memory budget for queued work; admission refuses with 4002 beyond it (env WORKER_MAX_MEMORY_MB; default: 1024).")
+    Integer maxMemoryMb;
+
+    @Option(names = "--max-cpu-time-ms", paramLabel = "MS",
+            description = "CPU time one tenant's steps may use per quota window (env WORKER_MAX_CPU_TIME_MS; default: 7200000).")
+    Long maxCpuTimeMs;
+
+    @Option(names = "--nats-url", paramLabel = "URL[,URL...]",
+            description = "NATS server(s), comma-separated for a cluster (env NATS_URL; default: nats://localhost:4222).")
+    String natsUrl;
+
+    @Option(names = "--prometheus-endpoint", paramLabel = "HOST:PORT",
+            description = "Where GET /metrics is served (env PROMETHEUS_ENDPOINT; default: 0.0.0.0:9092).")
+    String prometheusEndpoint;
+
+    @Option(names = "--health-endpoint", paramLabel = "HOST:PORT",
+            description = "Where /_health, the approval API and /assignments/{id} are served (env WORKER_HEALTH_ENDPOINT; default: 0.0.0.0:9091).")
+    String healthEndpoint;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Root of the per-tenant data directories and embedded databases (env WORKER_DATA_DIR; default: ./data).")
+    Path dataDir;
+
+    @Option(names = "--sql-connection", paramLabel = "NAME=JDBC_URL",
+            description = "A database that sql.query jobs may name; repeatable (env WORKER_SQL_CONNECTIONS, comma-separated NAME=URL).")
+    Map<String, String> sqlConnections;
+
+    @Option(names = "--max-queue-size", paramLabel = "N",
+            description = "Per-pool queue bound when CP2_QUEUE_MANAGEMENT_ENABLED is on (env WORKER_MAX_QUEUE_SIZE; default: 1000).")
+    Integer maxQueueSize;
+
+    @Option(names = "--queue-policy", paramLabel = "POLICY",
+            description = "What a full queue does: reject_new or drop_oldest (env WORKER_QUEUE_POLICY; default: reject_new).")
+    String queuePolicy;
+
+    @Option(names = "--transport", paramLabel = "KIND",
+            description = "core (queue group) or jetstream (durable consumer) (env WORKER_TRANSPORT; default: core).")
+    String transport;
+
+    @Option(names = "--sandbox",
+            description = "Replace every block with a deterministic mock that touches nothing (env WORKER_SANDBOX_MODE).")
+    boolean sandbox;
+
+    @Option(names = "--shutdown-grace-ms", paramLabel = "MS",
+            description = "How long SIGTERM waits for in-flight steps before ending them (env WORKER_SHUTDOWN_GRACE_MS; default: 30000).")
+    Long shutdownGraceMs;
+
+    public WorkerConfig toConfig(Map<String, String> env) {
+        Settings settings = new Settings(env);
+        return new WorkerConfig(
+                settings.text("--worker-id", workerId, "WORKER_ID", defaultWorkerId()),
+                settings.integer("--cpu-pool-size", cpuPoolSize, "WORKER_CPU_POOL_SIZE", Runtime.getRuntime().availableProcessors()),
+                settings.integer("--gpu-pool-size", gpuPoolSize, "WORKER_GPU_POOL_SIZE", 1),
+                settings.integer("--io-pool-size", ioPoolSize, "WORKER_IO_POOL_SIZE", 16),
+                settings.integer("--max-memory-mb", maxMemoryMb, "WORKER_MAX_MEMORY_MB", 1024),
+                settings.longValue("--max-cpu-time-ms", maxCpuTimeMs, "WORKER_MAX_CPU_TIME_MS", 7_200_000L),
+                splitUrls(settings.text("--nats-url", natsUrl, "NATS_URL", "nats://localhost:4222")),
+                Endpoint.parse("--prometheus-endpoint", settings.text("--prometheus-endpoint", prometheusEndpoint, "PROMETHEUS_ENDPOINT", "0.0.0.0:9092")),
+                Endpoint.parse("--health-endpoint", settings.text("--health-endpoint", healthEndpoint, "WORKER_HEALTH_ENDPOINT", "0.0.0.0:9091")),
+                settings.resolve("--data-dir", dataDir, "WORKER_DATA_DIR", Path::of, Path.of("data")).toAbsolutePath().normalize(),
+                settings.resolve("--sql-connection", sqlConnections, "WORKER_SQL_CONNECTIONS", WorkerOptions::parseConnections, Map.of()),
+                settings.integer("--max-queue-size", maxQueueSize, "WORKER_MAX_QUEUE_SIZE", 1000),
+                settings.resolve("--queue-policy", queuePolicy, "WORKER_QUEUE_POLICY", s -> s, "reject_new").transform(
+                        s -> parseEnum("--queue-policy", s, QueuePolicy.class)),
+                settings.resolve("--transport", transport, "WORKER_TRANSPORT", s -> s, "core").transform(
+                        s -> parseEnum("--transport", s, TransportKind.class)),
+                settings.flag(sandbox, "WORKER_SANDBOX_MODE"),
+                Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
+                FeatureFlags.fromEnvironment(env));
+    }
+
+    private static List<String> splitUrls(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static Map<String, String> parseConnections(String text) {
+        Map<String, String> connections = new LinkedHashMap<>();
+        for (String entry : text.split(",")) {
+            int equals = entry.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("expected NAME=JDBC_URL, got \"" + entry + "\"");
+            }
+            connections.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
+        }
+        return connections;
+    }
+
+    private static <E extends Enum<E>> E parseEnum(String option, String text, Class<E> type) {
+        try {
+            return Enum.valueOf(type, text.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(option + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", got \"" + text + "\"");
+        }
+    }
+
+    private static String defaultWorkerId() {
+        String host = ManagementFactory.getRuntimeMXBean().getName();  // "pid@host"
+        return host.replace('@', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,202 @@
+package io.beamline.worker.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the bytes of one NATS message into a {@link Decoded}: a valid assignment, a rejection
+ * (the id could be read, something else is wrong) or an unreadable message for the dead-letter
+ * subject. Never throws on bad input. Stateless and thread-safe.
+ *
+ * <p>Reasons follow SPEC §2: a missing field is {@code missing_required_field} (1002), a field
+ * of the wrong type or shape {@code invalid_format} (1003), a value outside what the worker
+ * accepts {@code invalid_input} (1001), an unknown {@code job.type} {@code unsupported_block}.
+ */
+public final class AssignmentDecoder {
+    /**
+     * Tenant ids name a directory under the data dir, so they are restricted to a safe
+     * alphabet; everything else about them is the Router's business.
+     */
+    private static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    private static final Set<String> HTTP_METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Set<String> JITTERS = Set.of("none", "full", "equal");
+    private static final Set<String> ON_TIMEOUT = Set.of("fail", "approve", "reject");
+    private static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+
+    public Decoded decode(byte[] payload) {
+        JsonNode root;
+        try {
+            root = Json.readTree(payload);
+        } catch (IOException e) {
+            return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT, "payload is not valid JSON: " + firstLine(e), Optional.empty());
+        }
+        if (!root.isObject()) {
+            return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT,
+                    "assignment must be a JSON object, got " + root.getNodeType().name().toLowerCase(), Optional.of(root));
+        }
+        JsonNode idNode = root.get("assignment_id");
+        if (idNode == null || idNode.isNull()) {
+            return new Decoded.Unreadable(ErrorCode.MISSING_REQUIRED_FIELD, "missing required field assignment_id", Optional.of(root));
+        }
+        if (!idNode.isTextual() || idNode.textValue().isBlank() || idNode.textValue().length() > Fields.MAX_ID_LENGTH) {
+            return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT,
+                    "assignment_id must be a non-empty string of at most " + Fields.MAX_ID_LENGTH + " characters", Optional.of(root));
+        }
+        try {
+            return new Decoded.Valid(assignment(root));
+        } catch (InvalidFieldException e) {
+            return new Decoded.Invalid(rejection(root, e), root);
+        }
+    }
+
+    private static ExecAssignment assignment(JsonNode root) throws InvalidFieldException {
+        Fields fields = new Fields(root, "");
+        String version = fields.requiredString("version");
+        if (!ExecAssignment.VERSION.equals(version)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    "unsupported version \"" + abbreviate(version) + "\", expected \"1\"");
+        }
+        String tenantId = fields.requiredId("tenant_id");
+        if (!TENANT_ID.matcher(tenantId).matches()) {
+            throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
+                    "tenant_id must be 1-128 characters of letters, digits, '.', '_', '@', '-' and start with a letter or digit");
+        }
+        return new ExecAssignment(
+                version,
+                fields.requiredId("assignment_id"),
+                fields.requiredId("request_id"),
+                tenantId,
+                fields.optionalId("trace_id"),
+                fields.optionalId("run_id"),
+                fields.optionalId("flow_id"),
+                fields.optionalId("step_id"),
+                executor(fields.requiredObject("executor")),
+                fields.optionalInt("priority", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                resourcePool(fields.optionalString("resource_pool")),
+                retryConfig(fields.optionalObject("retry_config")),
+                job(fields.requiredObject("job")));
+    }
+
+    private static Executor executor(JsonNode node) throws InvalidFieldException {
+        Fields fields = new Fields(node, "executor.");
+        return new Executor(fields.requiredId("provider_id"), fields.optionalString("endpoint"));
+    }
+
+    private static ResourcePool resourcePool(String text) throws InvalidFieldException {
+        if (text == null) {
+            return null;
+        }
+        return ResourcePool.parse(text).orElseThrow(() -> new InvalidFieldException(
+                RejectReason.INVALID_INPUT, "resource_pool must be cpu, gpu or io, got \"" + abbreviate(text) + "\""));
+    }
+
+    private static RetryConfig retryConfig(JsonNode node) throws InvalidFieldException {
+        if (node == null) {
+            return null;
+        }
+        Fields fields = new Fields(node, "retry_config.");
+        String jitter = fields.optionalString("jitter");
+        if (jitter != null && !JITTERS.contains(jitter)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "retry_config.jitter must be none, full or equal");
+        }
+        return new RetryConfig(
+                fields.optionalInt("max_attempts", 1, 100),
+                fields.optionalLong("base_delay_ms", 0, MAX_TIMEOUT_MS),
+                fields.optionalLong("max_delay_ms", 0, MAX_TIMEOUT_MS),
+                jitter);
+    }
+
+    private static Job job(JsonNode node) throws InvalidFieldException {
+        Fields fields = new Fields(node, "job.");
+        String type = fields.requiredString("type");
+        String blockType = Job.canonicalType(type).orElseThrow(() -> new InvalidFieldException(
+                RejectReason.UNSUPPORTED_BLOCK, "unsupported block type \"" + abbreviate(type) + "\""));
+        Long timeoutMs = fields.optionalLong("timeout_ms", 1, MAX_TIMEOUT_MS);
+        return switch (blockType) {
+            case Job.HTTP_REQUEST -> httpRequest(fields, type, timeoutMs);
+            case Job.FS_PUT -> new FsPutJob(type, fields.requiredString("path"), content(fields),
+                    fields.optionalString("content_type"), contentEncoding(fields), timeoutMs);
+            case Job.FS_GET -> new FsGetJob(type, fields.requiredString("path"), contentEncoding(fields), timeoutMs);
+            case Job.FS_DELETE -> new FsDeleteJob(type, fields.requiredString("path"), timeoutMs);
+            case Job.SQL_QUERY -> new SqlQueryJob(type, fields.requiredString("connection_string"),
+                    fields.requiredString("query"), fields.optionalScalarList("parameters"),
+                    fields.optionalInt("max_rows", 1, Integer.MAX_VALUE), timeoutMs);
+            case Job.HUMAN_APPROVAL -> humanApproval(fields, type, timeoutMs);
+            default -> throw new IllegalStateException("no decoder for block type " + blockType);
+        };
+    }
+
+    private static HttpRequestJob httpRequest(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
+        String method = fields.optionalString("method");
+        method = method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+        if (!HTTP_METHODS.contains(method)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.method must be one of " + HTTP_METHODS);
+        }
+        String url = fields.requiredString("url");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new InvalidFieldException(RejectReason.INVALID_FORMAT, "job.url must be an http:// or https:// URL");
+        }
+        String body = fields.optionalString("body");
+        String bodyFromPath = fields.optionalString("body_from_path");
+        if (body != null && bodyFromPath != null) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.body and job.body_from_path are mutually exclusive");
+        }
+        return new HttpRequestJob(type, method, url, fields.optionalStringMap("headers"), body, timeoutMs,
+                bodyFromPath, fields.optionalString("response_to_path"));
+    }
+
+    private static HumanApprovalJob humanApproval(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
+        String prompt = fields.requiredString("prompt");
+        var approvers = fields.optionalStringList("approvers");
+        if (approvers == null || approvers.isEmpty()) {
+            throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, "job.approvers must list at least one approver");
+        }
+        Integer required = fields.optionalInt("required_approvals", 1, approvers.size());
+        String onTimeout = fields.optionalString("on_timeout");
+        if (onTimeout != null && !ON_TIMEOUT.contains(onTimeout)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.on_timeout must be fail, approve or reject");
+        }
+        return new HumanApprovalJob(type, prompt, timeoutMs, approvers, required, onTimeout);
+    }
+
+    private static String content(Fields fields) throws InvalidFieldException {
+        String content = fields.optionalString("content");
+        if (content == null) {
+            throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, "missing required field job.content");
+        }
+        return content;
+    }
+
+    private static String contentEncoding(Fields fields) throws InvalidFieldException {
+        String encoding = fields.optionalString("content_encoding");
+        if (encoding != null && !encoding.equals(FsPutJob.BASE64) && !encoding.equals("utf-8")) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.content_encoding must be utf-8 or base64");
+        }
+        return encoding;
+    }
+
+    /** The rejection for an invalid assignment, with whatever correlation ids are readable. */
+    private static Rejection rejection(JsonNode root, InvalidFieldException e) {
+        return new Rejection(root.get("assignment_id").textValue(), readableId(root, "request_id"),
+                readableId(root, "trace_id"), readableId(root, "tenant_id"), e.reason(), e.getMessage(), null);
+    }
+
+    private static String readableId(JsonNode root, String name) {
+        JsonNode node = root.get(name);
+        return node != null && node.isTextual() && node.textValue().length() <= Fields.MAX_ID_LENGTH ? node.textValue() : null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
+
+    private static String firstLine(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return abbreviate(newline < 0 ? message : message.substring(0, newline));
+    }
+}

@@ -1,0 +1,166 @@
+package io.beamline.worker.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed access to the fields of one JSON object with the contract's error reasons: a missing
+ * required field is {@code missing_required_field}, a field of the wrong JSON type or shape is
+ * {@code invalid_format}. {@code prefix} names the object in messages (e.g. {@code "job."}).
+ */
+final class Fields {
+    static final int MAX_ID_LENGTH = 256;
+
+    private final JsonNode object;
+    private final String prefix;
+
+    Fields(JsonNode object, String prefix) {
+        this.object = object;
+        this.prefix = prefix;
+    }
+
+    String requiredString(String name) throws InvalidFieldException {
+        String value = optionalString(name);
+        if (value == null) {
+            throw missing(name);
+        }
+        if (value.isBlank()) {
+            throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, prefix + name + " must not be empty");
+        }
+        return value;
+    }
+
+    String optionalString(String name) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw format(name, "a string");
+        }
+        return node.textValue();
+    }
+
+    /** An identifier: a non-blank string of at most {@value #MAX_ID_LENGTH} characters. */
+    String requiredId(String name) throws InvalidFieldException {
+        return checkIdLength(name, requiredString(name));
+    }
+
+    String optionalId(String name) throws InvalidFieldException {
+        return checkIdLength(name, optionalString(name));
+    }
+
+    private String checkIdLength(String name, String value) throws InvalidFieldException {
+        if (value != null && value.length() > MAX_ID_LENGTH) {
+            throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
+                    prefix + name + " is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    Long optionalLong(String name, long min, long max) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw format(name, "an integer");
+        }
+        long value = node.longValue();
+        if (value < min || value > max) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    prefix + name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    Integer optionalInt(String name, int min, int max) throws InvalidFieldException {
+        Long value = optionalLong(name, min, max);
+        return value == null ? null : value.intValue();
+    }
+
+    JsonNode requiredObject(String name) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            throw missing(name);
+        }
+        if (!node.isObject()) {
+            throw format(name, "an object");
+        }
+        return node;
+    }
+
+    JsonNode optionalObject(String name) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw format(name, "an object");
+        }
+        return node;
+    }
+
+    Map<String, String> optionalStringMap(String name) throws InvalidFieldException {
+        JsonNode node = optionalObject(name);
+        if (node == null) {
+            return null;
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!entry.getValue().isTextual()) {
+                throw format(name + "." + entry.getKey(), "a string");
+            }
+            map.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return map;
+    }
+
+    List<String> optionalStringList(String name) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw format(name, "an array of strings");
+        }
+        List<String> list = new ArrayList<>(node.size());
+        for (JsonNode element : node) {
+            if (!element.isTextual()) {
+                throw format(name, "an array of strings");
+            }
+            list.add(element.textValue());
+        }
+        return list;
+    }
+
+    /** An array of JSON scalars, converted to String, Long/BigInteger, Double/BigDecimal, Boolean or null. */
+    List<Object> optionalScalarList(String name) throws InvalidFieldException {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw format(name, "an array");
+        }
+        List<Object> list = new ArrayList<>(node.size());
+        for (JsonNode element : node) {
+            if (element.isContainerNode()) {
+                throw format(name, "an array of scalars (string, number, boolean, null)");
+            }
+            list.add(Json.convert(element, Object.class));
+        }
+        return list;
+    }
+
+    private InvalidFieldException missing(String name) {
+        return new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, "missing required field " + prefix + name);
+    }
+
+    private InvalidFieldException format(String name, String expected) {
+        return new InvalidFieldException(RejectReason.INVALID_FORMAT, prefix + name + " must be " + expected);
+    }
+}

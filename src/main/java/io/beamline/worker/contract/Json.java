@@ -1,0 +1,76 @@
+package io.beamline.worker.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON codec of the worker. Writing omits absent (null) fields; reading ignores unknown
+ * fields (SPEC §2). Nesting depth is capped so hostile input cannot exhaust the stack.
+ * Thread-safe: the mapper is configured once and shared.
+ */
+public final class Json {
+    /** Deeper documents are refused; no legitimate assignment nests anywhere near this. */
+    public static final int MAX_NESTING_DEPTH = 64;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    }
+
+    private Json() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static String writeString(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Parses a document; throws {@link IOException} on anything that is not one JSON value. */
+    public static JsonNode readTree(byte[] bytes) throws IOException {
+        JsonNode node = MAPPER.readTree(bytes);
+        if (node == null || node.isMissingNode()) {
+            throw new IOException("empty document");
+        }
+        return node;
+    }
+
+    public static <T> T read(byte[] bytes, Class<T> type) {
+        try {
+            return MAPPER.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse " + type.getSimpleName(), e);
+        }
+    }
+
+    public static <T> T convert(JsonNode node, Class<T> type) {
+        return MAPPER.convertValue(node, type);
+    }
+}

@@ -1,0 +1,117 @@
+package io.beamline.worker.runtime;
+
+import io.beamline.worker.block.BlockRegistry;
+import io.beamline.worker.contract.AssignmentDecoder;
+import io.beamline.worker.contract.Decoded;
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ExecAssignmentAck;
+import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.RejectReason;
+import io.beamline.worker.contract.Rejection;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Admission: the one place an incoming message becomes an accepted step, a rejection or a dead
+ * letter. Transport-agnostic: NATS core, JetStream and the JSON-lines runner all call
+ * {@link #onMessage}. The accepted ack is published before the step is handed to its pool,
+ * so the Router always sees the ack before the result. Thread-safe.
+ */
+public final class Coordinator {
+    private final AssignmentDecoder decoder = new AssignmentDecoder();
+    private final BlockRegistry blocks;
+    private final Map<io.beamline.worker.contract.ResourcePool, Pool> pools;
+    private final AssignmentRegistry registry;
+    private final StepExecutor executor;
+    private final OutcomeSink sink;
+    private final DeadLetters deadLetters;
+    private final StepListener listener;
+    private final Clock clock;
+    private volatile boolean draining;
+
+    public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
+                       AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
+                       DeadLetters deadLetters, StepListener listener, Clock clock) {
+        this.blocks = blocks;
+        this.pools = new EnumMap<>(pools);
+        this.registry = registry;
+        this.executor = executor;
+        this.sink = sink;
+        this.deadLetters = deadLetters;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /** Handles one received message; never throws for anything the message contains. */
+    public void onMessage(byte[] payload) {
+        switch (decoder.decode(payload)) {
+            case Decoded.Valid valid -> admit(valid.assignment());
+            case Decoded.Invalid invalid -> {
+                reject(invalid.rejection());
+                deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload()));
+            }
+            case Decoded.Unreadable unreadable -> deadLetter(
+                    deadLetters.unreadable(payload, ExecError.of(unreadable.code(), unreadable.message()), unreadable.parsed()));
+        }
+    }
+
+    /** Stops admitting: assignments that arrive from now on are rejected {@code shutting_down}. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    private void admit(ExecAssignment received) {
+        ExecAssignment assignment = received.traceId() != null ? received : received.withTraceId(newTraceId());
+        if (blocks.find(assignment.job()).isEmpty()) {
+            Rejection rejection = Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
+                    "block type " + assignment.job().blockType() + " is not available on this worker");
+            reject(rejection);
+            return;
+        }
+        if (draining) {
+            reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(0));
+            return;
+        }
+        Step step = new Step(assignment, System.nanoTime(), clock.millis(), executor);
+        if (!registry.register(step)) {
+            reject(Rejection.of(assignment, RejectReason.DUPLICATE,
+                    "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
+            return;
+        }
+        sink.ack(ExecAssignmentAck.accepted(assignment, clock.millis()));
+        listener.accepted(assignment);
+        pools.get(assignment.pool()).submit(step);
+    }
+
+    /** Ends a step that never ran (evicted, cancelled while queued, abandoned at shutdown). */
+    public void abandon(Step step, io.beamline.worker.contract.StepResult outcome) {
+        executor.complete(step, outcome, 0, step.acceptedNanos());
+    }
+
+    /** Asks a running step to stop; it publishes its own result when its block returns. */
+    public void stop(Step step, Step.StopReason reason) {
+        step.stop(reason);
+    }
+
+    private void reject(Rejection rejection) {
+        sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));
+        listener.rejected(rejection);
+    }
+
+    private void deadLetter(io.beamline.worker.contract.DeadLetter letter) {
+        sink.deadLetter(letter);
+        listener.deadLettered(letter);
+    }
+
+    /** A W3C-compatible trace id (32 hex digits) for assignments that arrive without one. */
+    static String newTraceId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+    }
+}

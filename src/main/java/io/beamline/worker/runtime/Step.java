@@ -1,0 +1,102 @@
+package io.beamline.worker.runtime;
+
+import io.beamline.worker.contract.ExecAssignment;
+
+/**
+ * One accepted assignment on its way through the worker. Its state is read by other threads
+ * (status queries, cancellation, drain), so the mutable parts are volatile. The task queued in
+ * the pool is this object itself.
+ */
+public final class Step implements Runnable {
+
+    public enum State { QUEUED, RUNNING, WAITING, FINISHED }
+
+    /** Why a step was asked to stop before finishing by itself. */
+    public enum StopReason { CANCELLED, SHUTDOWN }
+
+    private final ExecAssignment assignment;
+    private final long acceptedNanos;
+    private final long acceptedAtMs;
+    private final StepExecutor executor;
+    private volatile State state = State.QUEUED;
+    private volatile int attempt;
+    private Thread runner;  // guarded by this
+    private volatile StopReason stopReason;
+    private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Step(ExecAssignment assignment, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
+        this.assignment = assignment;
+        this.acceptedNanos = acceptedNanos;
+        this.acceptedAtMs = acceptedAtMs;
+        this.executor = executor;
+    }
+
+    @Override
+    public void run() {
+        synchronized (this) {
+            runner = Thread.currentThread();
+        }
+        try {
+            executor.execute(this);
+        } finally {
+            synchronized (this) {
+                runner = null;
+                // a stop request that came late must not leak into the next step on this thread
+                Thread.interrupted();
+            }
+        }
+    }
+
+    public ExecAssignment assignment() {
+        return assignment;
+    }
+
+    public String id() {
+        return assignment.assignmentId();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int attempt() {
+        return attempt;
+    }
+
+    public long acceptedAtMs() {
+        return acceptedAtMs;
+    }
+
+    long acceptedNanos() {
+        return acceptedNanos;
+    }
+
+    void state(State newState) {
+        this.state = newState;
+    }
+
+    void attempt(int number) {
+        this.attempt = number;
+    }
+
+    public java.util.Optional<StopReason> stopReason() {
+        return java.util.Optional.ofNullable(stopReason);
+    }
+
+    /** Claims the right to publish this step's final result; true exactly once. */
+    boolean claimCompletion() {
+        return completed.compareAndSet(false, true);
+    }
+
+    /**
+     * Asks the step to stop: records why and interrupts the thread running it, if any; the
+     * block sees the interruption as a request to stop.
+     */
+    synchronized void stop(StopReason reason) {
+        stopReason = reason;
+        Thread thread = runner;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

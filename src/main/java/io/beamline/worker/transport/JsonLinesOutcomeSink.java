@@ -1,0 +1,48 @@
+package io.beamline.worker.transport;
+
+import io.beamline.worker.contract.DeadLetter;
+import io.beamline.worker.contract.ExecAssignmentAck;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.runtime.OutcomeSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code run} mode's output: every ack, result and dead letter as one JSON object per line,
+ * exactly the message that {@code serve} would publish. Lines are written whole and flushed,
+ * so concurrent steps never interleave. Thread-safe.
+ */
+public final class JsonLinesOutcomeSink implements OutcomeSink {
+    private final OutputStream out;
+
+    public JsonLinesOutcomeSink(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void ack(ExecAssignmentAck ack) {
+        writeLine(Json.write(ack));
+    }
+
+    @Override
+    public void result(ExecResult result) {
+        writeLine(Json.write(result));
+    }
+
+    @Override
+    public void deadLetter(DeadLetter letter) {
+        writeLine(Json.write(letter));
+    }
+
+    private synchronized void writeLine(byte[] json) {
+        try {
+            out.write(json);
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write output", e);
+        }
+    }
+}
