@@ -1,0 +1,112 @@
+package io.beamline.worker.block;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Confines every path a job names to its tenant's root, {@code <data-dir>/<tenant_id>/} (SPEC
+ * §4.2). Job paths are always relative to that root: a leading {@code /} is ignored, so
+ * {@code /data/input.json} means {@code <root>/data/input.json}. Refused, as
+ * {@link PathRefusedException} (reported as 2003 permission denied): {@code ..} segments,
+ * backslashes, control characters, percent-encoded dots and separators, empty paths, and any
+ * path whose real location (after following symlinks) leaves the root. Stateless and
+ * thread-safe.
+ */
+public final class TenantPaths {
+    /** Percent-encoded '.', '/', '\' and '%' (double encoding): no legitimate file name needs them. */
+    private static final Pattern ENCODED_TRAVERSAL = Pattern.compile("%(2e|2f|5c|25)", Pattern.CASE_INSENSITIVE);
+    private static final int MAX_PATH_LENGTH = 1024;
+
+    private final Path dataDir;
+
+    public TenantPaths(Path dataDir) {
+        this.dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The tenant's root directory, created when missing. */
+    public Path root(String tenantId) throws IOException {
+        Path root = dataDir.resolve(tenantId).normalize();
+        if (!root.getParent().equals(dataDir)) {
+            throw new PathRefusedException("tenant id does not name a directory under the data dir");
+        }
+        Files.createDirectories(root);
+        return root;
+    }
+
+    /**
+     * Resolves {@code jobPath} inside the tenant's root. The file need not exist; when it or
+     * any of its parents does, their real location must still be inside the root.
+     */
+    public Path resolve(String tenantId, String jobPath) throws IOException {
+        String relative = checkSyntax(jobPath);
+        Path root = root(tenantId);
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root) || resolved.equals(root)) {
+            throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory");
+        }
+        Path realRoot = root.toRealPath();
+        Path existing = resolved;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing != null) {
+            Path real;
+            try {
+                real = existing.toRealPath();
+            } catch (IOException e) {
+                // a dangling symlink: where it points is not ours to decide
+                throw new PathRefusedException("path \"" + jobPath + "\" goes through a broken link");
+            }
+            if (!real.startsWith(realRoot)) {
+                throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory through a link");
+            }
+        }
+        return resolved;
+    }
+
+    private static String checkSyntax(String jobPath) {
+        if (jobPath == null || jobPath.isBlank()) {
+            throw new PathRefusedException("path must not be empty");
+        }
+        if (jobPath.length() > MAX_PATH_LENGTH) {
+            throw new PathRefusedException("path is longer than " + MAX_PATH_LENGTH + " characters");
+        }
+        for (int i = 0; i < jobPath.length(); i++) {
+            char c = jobPath.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '\\') {
+                throw new PathRefusedException("path contains a control character or backslash");
+            }
+        }
+        if (ENCODED_TRAVERSAL.matcher(jobPath).find()) {
+            throw new PathRefusedException("path contains percent-encoded separators or dots");
+        }
+        String relative = jobPath;
+        while (relative.startsWith("/")) {
+            relative = relative.substring(1);
+        }
+        for (String segment : relative.split("/")) {
+            if (segment.equals("..")) {
+                throw new PathRefusedException("path must not contain '..'");
+            }
+        }
+        if (relative.isEmpty() || relative.toLowerCase(Locale.ROOT).matches("[a-z]:.*")) {
+            throw new PathRefusedException("path must name a file inside the tenant's directory");
+        }
+        return relative;
+    }
+
+    /** A job path that may not be used; blocks answer it with 2003 permission denied. */
+    public static final class PathRefusedException extends SecurityException {
+        public PathRefusedException(String message) {
+            super(message);
+        }
+    }
+}
