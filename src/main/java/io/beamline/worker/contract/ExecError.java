@@ -13,6 +13,7 @@ public record ExecError(ErrorCode code, String message, Boolean retryable, Map<S
         return new ExecError(code, message, code.retryable(), details);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRetryable() {
         return Boolean.TRUE.equals(retryable);
     }

@@ -13,6 +13,7 @@ public record FsPutJob(
 
     public static final String BASE64 = "base64";
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isBase64() {
         return BASE64.equals(contentEncoding);
     }

@@ -1,0 +1,190 @@
+package io.beamline.worker.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.worker.support.Assignments;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AssignmentDecoderTest {
+    private final AssignmentDecoder decoder = new AssignmentDecoder();
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"", "   ", "not json", "{", "[1,2,3]", "42", "\"a string\"", "null", "true",
+            "{\"assignment_id\":\"a\"} trailing", "{\"assignment_id\": 7}", "{\"version\":\"1\"}",
+            "{\"assignment_id\":\"\"}", "{\"assignment_id\":null}"})
+    void messagesWithoutAReadableIdAreUnreadable(String payload) {
+        Decoded decoded = decoder.decode(payload.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(decoded).isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @Test
+    void binaryGarbageIsUnreadable() {
+        byte[] garbage = new byte[1024 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+
+        assertThat(decoder.decode(garbage)).isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @Test
+    void deeplyNestedJsonIsRefusedWithoutExhaustingTheStack() {
+        String deep = "{\"assignment_id\":\"x\",\"job\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+
+        assertThat(decoder.decode(deep.getBytes(StandardCharsets.UTF_8))).isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @Test
+    void overlongAssignmentIdIsUnreadable() {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("assignment_id", "x".repeat(10_000));
+
+        assertThat(decoder.decode(Assignments.bytes(assignment))).isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @ParameterizedTest(name = "missing {0}")
+    @ValueSource(strings = {"version", "request_id", "tenant_id", "executor", "executor.provider_id", "job", "job.type", "job.path"})
+    void eachMissingRequiredFieldIsRejectedAsMissing(String field) {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        remove(assignment, field);
+
+        Rejection rejection = rejected(assignment);
+
+        assertThat(rejection.reason()).isEqualTo(RejectReason.MISSING_REQUIRED_FIELD);
+        assertThat(rejection.reason().errorCode().code()).isEqualTo(1002);
+        assertThat(rejection.message()).contains(field.substring(field.lastIndexOf('.') + 1));
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "version|1",
+        "request_id|123",
+        "tenant_id|{}",
+        "executor|\"openai\"",
+        "job|[]",
+        "priority|\"high\"",
+        "priority|1.5",
+        "trace_id|false",
+        "retry_config|3",
+        "resource_pool|7",
+    })
+    void fieldsOfTheWrongTypeAreRejectedAsInvalidFormat(String field, String json) throws Exception {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.set(field, Json.mapper().readTree(json));
+
+        Rejection rejection = rejected(assignment);
+
+        assertThat(rejection.reason()).isEqualTo(RejectReason.INVALID_FORMAT);
+        assertThat(rejection.reason().errorCode().code()).isEqualTo(1003);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "1.0", "v1", ""})
+    void wrongVersionIsRejected(String version) {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("version", version);
+
+        assertThat(rejected(assignment).reason()).isIn(RejectReason.INVALID_INPUT, RejectReason.MISSING_REQUIRED_FIELD);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpu.render", "HTTP.REQUEST", "fs.chmod", "sql.exec", ""})
+    void unknownJobTypesAreRejectedAsUnsupportedBlock(String type) {
+        ObjectNode assignment = Assignments.withJob("{\"type\":\"" + type + "\"}");
+
+        Rejection rejection = rejected(assignment);
+
+        if (!type.isEmpty()) {
+            assertThat(rejection.reason()).isEqualTo(RejectReason.UNSUPPORTED_BLOCK);
+            assertThat(rejection.reason().errorCode()).isEqualTo(ErrorCode.INVALID_INPUT);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../etc", "a/b", ".hidden", "tenant with spaces", "x\u0000y"})
+    void tenantIdsThatCannotNameADirectoryAreRejected(String tenant) {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("tenant_id", tenant);
+
+        assertThat(rejected(assignment).reason()).isEqualTo(RejectReason.INVALID_FORMAT);
+    }
+
+    @Test
+    void rejectionCarriesTheCorrelationIdsThatCouldBeRead() {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("version", "9");
+
+        Rejection rejection = rejected(assignment);
+
+        assertThat(rejection.assignmentId()).isEqualTo(assignment.get("assignment_id").asText());
+        assertThat(rejection.requestId()).isEqualTo(assignment.get("request_id").asText());
+        assertThat(rejection.tenantId()).isEqualTo("tenant-test");
+        assertThat(rejection.traceId()).isEqualTo(assignment.get("trace_id").asText());
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("some_future_field", 1);
+        ((ObjectNode) assignment.get("job")).putObject("extension").put("x", true);
+
+        assertThat(decoder.decode(Assignments.bytes(assignment))).isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
+    void optionalFieldsAreDecoded() {
+        ObjectNode assignment = Assignments.withJob("{\"type\":\"fs.blob_put\",\"path\":\"x\",\"content\":\"aGk=\",\"content_encoding\":\"base64\"}");
+        assignment.put("priority", 5).put("resource_pool", "cpu").put("run_id", "r").put("flow_id", "f").put("step_id", "s");
+        assignment.putObject("retry_config").put("max_attempts", 4).put("base_delay_ms", 50).put("jitter", "full");
+
+        ExecAssignment decoded = ((Decoded.Valid) decoder.decode(Assignments.bytes(assignment))).assignment();
+
+        assertThat(decoded.priorityOrZero()).isEqualTo(5);
+        assertThat(decoded.pool()).isEqualTo(ResourcePool.CPU);
+        assertThat(decoded.job().blockType()).isEqualTo(Job.FS_PUT);
+        assertThat(decoded.job().type()).isEqualTo("fs.blob_put");
+        assertThat(((FsPutJob) decoded.job()).isBase64()).isTrue();
+        assertThat(decoded.retry().maxAttempts()).isEqualTo(4);
+        assertThat(decoded.retry().jitter()).isEqualTo("full");
+        assertThat(decoded.runId()).isEqualTo("r");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\":\"http.request\",\"url\":\"ftp://x\"}",
+        "{\"type\":\"http.request\",\"url\":\"http://x\",\"method\":\"BREW\"}",
+        "{\"type\":\"http.request\",\"url\":\"http://x\",\"headers\":{\"a\":1}}",
+        "{\"type\":\"http.request\",\"url\":\"http://x\",\"timeout_ms\":-5}",
+        "{\"type\":\"http.request\",\"url\":\"http://x\",\"body\":\"a\",\"body_from_path\":\"b\"}",
+        "{\"type\":\"fs.put\",\"path\":\"x\"}",
+        "{\"type\":\"fs.put\",\"path\":\"x\",\"content\":\"y\",\"content_encoding\":\"rot13\"}",
+        "{\"type\":\"sql.query\",\"connection_string\":\"sqlite://a\",\"query\":\"select 1\",\"parameters\":[[1]]}",
+        "{\"type\":\"sql.query\",\"connection_string\":\"sqlite://a\"}",
+        "{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[]}",
+        "{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\"a\"],\"required_approvals\":2}",
+        "{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\"a\"],\"on_timeout\":\"explode\"}",
+    })
+    void invalidJobsAreRejected(String job) {
+        assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(job)))).isInstanceOf(Decoded.Invalid.class);
+    }
+
+    private Rejection rejected(ObjectNode assignment) {
+        Decoded decoded = decoder.decode(Assignments.bytes(assignment));
+        assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
+        return ((Decoded.Invalid) decoded).rejection();
+    }
+
+    private static void remove(ObjectNode root, String dottedField) {
+        String[] parts = dottedField.split("\\.");
+        ObjectNode parent = root;
+        for (String part : Arrays.copyOf(parts, parts.length - 1)) {
+            parent = (ObjectNode) parent.get(part);
+        }
+        parent.remove(parts[parts.length - 1]);
+    }
+}

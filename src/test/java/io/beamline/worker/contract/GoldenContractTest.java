@@ -1,0 +1,114 @@
+package io.beamline.worker.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The golden examples of the source documents (copied from shared/contract into the test
+ * resources) are the oracle for field names, nesting and types: each parses into our records
+ * and serialises back to the same JSON tree.
+ */
+class GoldenContractTest {
+
+    @ParameterizedTest(name = "{0} round-trips through {1}")
+    @CsvSource({
+        "ack-accepted.json, io.beamline.worker.contract.ExecAssignmentAck",
+        "result-success.json, io.beamline.worker.contract.ExecResult",
+        "result-error.json, io.beamline.worker.contract.ExecResult",
+        "result-fs.json, io.beamline.worker.contract.FsOutput",
+        "result-sql.json, io.beamline.worker.contract.SqlOutput",
+        "result-human.json, io.beamline.worker.contract.ApprovalOutput",
+    })
+    void messageRoundTripsFieldForField(String file, Class<?> type) throws IOException {
+        JsonNode golden = golden(file);
+
+        Object parsed = Json.mapper().treeToValue(golden, type);
+
+        assertThat(reparsed(parsed)).isEqualTo(golden);
+    }
+
+    @Test
+    void goldenAssignmentDecodesAndRoundTrips() throws IOException {
+        JsonNode golden = golden("assignment-http.json");
+
+        Decoded decoded = new AssignmentDecoder().decode(Json.write(golden));
+
+        assertThat(decoded).isInstanceOf(Decoded.Valid.class);
+        ExecAssignment assignment = ((Decoded.Valid) decoded).assignment();
+        assertThat(assignment.job()).isInstanceOf(HttpRequestJob.class);
+        assertThat(assignment.pool()).isEqualTo(ResourcePool.IO);
+        assertThat(reparsed(assignment)).isEqualTo(golden);
+    }
+
+    @ParameterizedTest(name = "{0} decodes as a {1}")
+    @CsvSource({
+        "job-fs-get.json, io.beamline.worker.contract.FsGetJob",
+        "job-fs-put.json, io.beamline.worker.contract.FsPutJob",
+        "job-human.json, io.beamline.worker.contract.HumanApprovalJob",
+        "job-sql.json, io.beamline.worker.contract.SqlQueryJob",
+    })
+    void goldenJobsDecodeInsideAnAssignmentAndRoundTrip(String file, Class<?> type) throws IOException {
+        JsonNode job = golden(file);
+        ObjectNode assignment = (ObjectNode) golden("assignment-http.json");
+        assignment.set("job", job);
+
+        Decoded decoded = new AssignmentDecoder().decode(Json.write(assignment));
+
+        assertThat(decoded).isInstanceOf(Decoded.Valid.class);
+        Job decodedJob = ((Decoded.Valid) decoded).assignment().job();
+        assertThat(decodedJob).isInstanceOf(type);
+        assertThat(reparsed(decodedJob)).isEqualTo(job);
+    }
+
+    @Test
+    void acceptedAckForTheGoldenAssignmentHasTheGoldenFieldSet() throws IOException {
+        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Json.write(golden("assignment-http.json")))).assignment();
+
+        JsonNode ack = reparsed(ExecAssignmentAck.accepted(assignment, 1640995200000L));
+
+        assertThat(ack).isEqualTo(golden("ack-accepted.json"));
+    }
+
+    @Test
+    void successResultCarriesEveryGoldenFieldPlusRetriesUsed() throws IOException {
+        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Json.write(golden("assignment-http.json")))).assignment();
+        var output = HttpOutput.inline(200, "{\"output\":\"processed\"}", java.util.Map.of("Content-Type", "application/json"), 150);
+
+        JsonNode result = reparsed(
+                ExecResult.of(assignment, new StepResult.Succeeded(output, 150), 0, 150, 1640995200150L));
+
+        JsonNode golden = golden("result-success.json");
+        golden.fieldNames().forEachRemaining(name -> assertThat(result.has(name)).as(name).isTrue());
+        assertThat(result.get("metadata").get("block_type").asText()).isEqualTo("http.request");
+        assertThat(result.get("retries_used").isInt()).isTrue();
+        assertThat(result.get("completed_at").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void errorCodesTravelAsNumbers() {
+        JsonNode error = Json.mapper().valueToTree(ExecError.of(ErrorCode.NETWORK_ERROR, "Network error"));
+
+        assertThat(error.get("code").isInt()).isTrue();
+        assertThat(error.get("code").intValue()).isEqualTo(3001);
+        assertThat(error.get("retryable").booleanValue()).isTrue();
+    }
+
+    /** What a receiver parses from our bytes (so numbers compare by value, not by Java type). */
+    static JsonNode reparsed(Object value) throws IOException {
+        return Json.mapper().readTree(Json.write(value));
+    }
+
+    static JsonNode golden(String file) throws IOException {
+        try (InputStream in = GoldenContractTest.class.getResourceAsStream("/contract/" + file)) {
+            assertThat(in).as("test resource contract/" + file).isNotNull();
+            return Json.mapper().readTree(in);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.beamline.worker.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beamline.worker.support.WorkerProcess;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line as an operator meets it: help, and bad values failing at start-up. */
+class CliIT {
+
+    @Test
+    void serveHelpDocumentsEveryOption() throws Exception {
+        WorkerProcess help = WorkerProcess.builder("serve", "--help").run(Duration.ofSeconds(60));
+
+        assertThat(help.process().exitValue()).isZero();
+        assertThat(help.stdout()).contains("--cpu-pool-size", "--gpu-pool-size", "--io-pool-size", "--max-memory-mb",
+                "--max-cpu-time-ms", "--nats-url", "--prometheus-endpoint", "--health-endpoint", "--data-dir",
+                "--worker-id", "--sql-connection", "--max-queue-size", "--queue-policy", "--transport",
+                "WORKER_IO_POOL_SIZE", "NATS_URL", "PROMETHEUS_ENDPOINT");
+    }
+
+    @Test
+    void topLevelHelpListsTheCommandsAndFeatureFlags() throws Exception {
+        WorkerProcess help = WorkerProcess.builder("--help").run(Duration.ofSeconds(60));
+
+        assertThat(help.process().exitValue()).isZero();
+        assertThat(help.stdout()).contains("serve", "run", "submit", "CP2_ADVANCED_RETRY_ENABLED", "CP2_QUEUE_MANAGEMENT_ENABLED");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "--io-pool-size, 0, --io-pool-size",
+        "--io-pool-size, abc, --io-pool-size",
+        "--cpu-pool-size, -1, --cpu-pool-size",
+        "--health-endpoint, nowhere, --health-endpoint",
+        "--queue-policy, drop_newest, --queue-policy",
+        "--nats-url, http://x, --nats-url",
+        "--max-queue-size, 0, --max-queue-size",
+    })
+    void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
+        WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isEqualTo(2);
+        assertThat(worker.stderr()).contains(named);
+    }
+
+    @Test
+    void badEnvironmentValuesNameTheOptionAndTheVariable() throws Exception {
+        WorkerProcess worker = WorkerProcess.builder("serve").env(Map.of("WORKER_IO_POOL_SIZE", "lots")).run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isEqualTo(2);
+        assertThat(worker.stderr()).contains("--io-pool-size", "WORKER_IO_POOL_SIZE");
+    }
+}

@@ -1,0 +1,75 @@
+package io.beamline.worker.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.support.Assignments;
+import io.beamline.worker.support.NatsProbe;
+import io.beamline.worker.support.NatsServer;
+import io.beamline.worker.support.WorkerProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Connection loss, recovery and graceful shutdown of a {@code serve} process. */
+class ServeLifecycleIT {
+
+    @Test
+    void healthIsUnhealthyWhileNatsIsDownAndTheWorkerRecoversOnItsOwn() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of())) {
+            // when the server goes away
+            nats.stop();
+
+            // then health turns 503 with the nats check failing, and the process stays up
+            await().atMost(Duration.ofSeconds(15)).until(() -> worker.get("/_health").status() == 503);
+            JsonNode health = Json.mapper().readTree(worker.get("/_health").body());
+            assertThat(health.get("status").asText()).isEqualTo("unhealthy");
+            assertThat(health.get("checks").get("nats").get("status").asText()).isEqualTo("unhealthy");
+            assertThat(health.has("timestamp")).isTrue();
+            assertThat(worker.process().isAlive()).isTrue();
+
+            // when it comes back, the worker reconnects without help and serves again
+            nats.launch();
+            await().atMost(Duration.ofSeconds(30)).until(() -> worker.get("/_health").status() == 200);
+            try (NatsProbe router = new NatsProbe(nats.url())) {
+                ObjectNode assignment = Assignments.fsGet("/after-restart");
+                String id = assignment.get("assignment_id").asText();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    if (router.resultsFor(id).isEmpty()) {
+                        router.publish(Assignments.bytes(assignment));  // resubscription may lag the reconnect
+                    }
+                    return !router.resultsFor(id).isEmpty();
+                });
+            }
+        }
+    }
+
+    @Test
+    void sigtermDrainsInFlightWorkPublishesEveryResultAndExitsZero() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             NatsProbe router = new NatsProbe(nats.url());
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of())) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                ObjectNode assignment = Assignments.fsGet("/drain-" + i);
+                ids.add(assignment.get("assignment_id").asText());
+                router.publish(Assignments.bytes(assignment));
+            }
+            router.flush();
+            await().atMost(Duration.ofSeconds(20)).until(() -> router.acks.size() >= ids.size());
+
+            int exit = worker.terminate(Duration.ofSeconds(30));
+
+            assertThat(exit).isZero();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(ids).allMatch(id -> router.resultsFor(id).size() == 1));
+            assertThat(worker.stderr()).contains("shutting down gracefully");
+        }
+    }
+}
