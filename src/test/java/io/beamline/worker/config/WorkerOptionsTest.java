@@ -1,0 +1,84 @@
+package io.beamline.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class WorkerOptionsTest {
+
+    private static WorkerConfig parse(Map<String, String> env, String... args) {
+        WorkerOptions options = new WorkerOptions();
+        new CommandLine(options).parseArgs(args);
+        return options.toConfig(env);
+    }
+
+    @Test
+    void defaultsFollowTheSpec() {
+        WorkerConfig config = parse(Map.of());
+
+        assertThat(config.ioPoolSize()).isEqualTo(16);
+        assertThat(config.cpuPoolSize()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.natsUrls()).containsExactly("nats://localhost:4222");
+        assertThat(config.prometheusEndpoint()).isEqualTo(new Endpoint("0.0.0.0", 9092));
+        assertThat(config.healthEndpoint()).isEqualTo(new Endpoint("0.0.0.0", 9091));
+        assertThat(config.maxQueueSize()).isEqualTo(1000);
+        assertThat(config.queuePolicy()).isEqualTo(QueuePolicy.reject_new);
+        assertThat(config.transport()).isEqualTo(TransportKind.core);
+        assertThat(config.sandbox()).isFalse();
+        assertThat(config.flags()).isEqualTo(FeatureFlags.BASELINE);
+    }
+
+    @Test
+    void environmentIsUsedWhenNoFlagIsGiven() {
+        WorkerConfig config = parse(Map.of("WORKER_IO_POOL_SIZE", "32", "NATS_URL", "nats://a:1,nats://b:2",
+                "PROMETHEUS_ENDPOINT", "127.0.0.1:9999", "WORKER_SANDBOX_MODE", "TRUE", "WORKER_DATA_DIR", "/tmp/d"));
+
+        assertThat(config.ioPoolSize()).isEqualTo(32);
+        assertThat(config.natsUrls()).containsExactly("nats://a:1", "nats://b:2");
+        assertThat(config.prometheusEndpoint().port()).isEqualTo(9999);
+        assertThat(config.sandbox()).isTrue();
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/d"));
+    }
+
+    @Test
+    void flagsBeatTheEnvironment() {
+        WorkerConfig config = parse(Map.of("WORKER_IO_POOL_SIZE", "32", "NATS_URL", "nats://env:1"),
+                "--io-pool-size", "4", "--nats-url", "nats://flag:2");
+
+        assertThat(config.ioPoolSize()).isEqualTo(4);
+        assertThat(config.natsUrls()).containsExactly("nats://flag:2");
+    }
+
+    @Test
+    void sqlConnectionsAreNamed() {
+        WorkerConfig config = parse(Map.of(), "--sql-connection", "reports=jdbc:postgresql://db/reports",
+                "--sql-connection", "crm=jdbc:mariadb://db/crm");
+
+        assertThat(config.sqlConnections()).containsEntry("reports", "jdbc:postgresql://db/reports").containsKey("crm");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--io-pool-size, 0", "--gpu-pool-size, -2", "--max-memory-mb, 0", "--max-cpu-time-ms, 0",
+            "--queue-policy, lifo", "--transport, kafka", "--prometheus-endpoint, 9092", "--nats-url, localhost:4222",
+            "--sql-connection, x=postgres://db"})
+    void badValuesAreRejectedNamingTheOption(String option, String value) {
+        assertThatThrownBy(() -> parse(Map.of(), option, value))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(option);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true, true", "TRUE, true", "1, true", "yes, true", "Yes, true", "false, false", "0, false", "on, false", "'', false"})
+    void featureFlagsAcceptTrueOneAndYesInAnyCase(String value, boolean expected) {
+        FeatureFlags flags = FeatureFlags.fromEnvironment(Map.of(FeatureFlags.ADVANCED_RETRY, value));
+
+        assertThat(flags.advancedRetry()).isEqualTo(expected);
+        assertThat(flags.cancellation()).isFalse();
+    }
+}

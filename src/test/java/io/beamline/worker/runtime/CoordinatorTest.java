@@ -1,0 +1,120 @@
+package io.beamline.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.beamline.worker.block.BlockRegistry;
+import io.beamline.worker.block.sandbox.SandboxBlocks;
+import io.beamline.worker.contract.ExecAssignmentAck;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.RejectReason;
+import io.beamline.worker.contract.ResourcePool;
+import io.beamline.worker.contract.StepStatus;
+import io.beamline.worker.support.Assignments;
+import io.beamline.worker.support.RecordingSink;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorTest {
+    private final RecordingSink sink = new RecordingSink();
+    private final AssignmentRegistry registry = new AssignmentRegistry(1000);
+    private final Map<ResourcePool, Pool> pools = Map.of(
+            ResourcePool.CPU, new Pool(ResourcePool.CPU, 1),
+            ResourcePool.GPU, new Pool(ResourcePool.GPU, 1),
+            ResourcePool.IO, new Pool(ResourcePool.IO, 4));
+    private final Coordinator coordinator = coordinator(SandboxBlocks.registry(Clock.systemUTC()));
+
+    private Coordinator coordinator(BlockRegistry blocks) {
+        DeadLetters deadLetters = new DeadLetters("w1", Clock.systemUTC(), 64 * 1024);
+        StepExecutor executor = new StepExecutor(blocks, sink, deadLetters, registry, StepListener.NONE, Clock.systemUTC(), "w1");
+        return new Coordinator(blocks, pools, registry, executor, sink, deadLetters, StepListener.NONE, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closePools() {
+        pools.values().forEach(Pool::close);
+    }
+
+    @Test
+    void everyAcceptedAssignmentGetsItsAckBeforeItsOneResult() throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            coordinator.onMessage(Assignments.bytes(Assignments.fsGet("/f" + i)));
+        }
+
+        assertThat(registry.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(sink.acks).hasSize(1000).allMatch(a -> a.status() == ExecAssignmentAck.Status.ACCEPTED);
+        assertThat(sink.results).hasSize(1000).allMatch(r -> r.status() == StepStatus.SUCCESS);
+        for (ExecResult result : sink.results) {
+            int ack = sink.all.indexOf(sink.ackFor(result.assignmentId()).orElseThrow());
+            assertThat(ack).isLessThan(sink.all.indexOf(result));
+        }
+    }
+
+    @Test
+    void assignmentsWithoutATraceIdGetAGeneratedOne() {
+        var assignment = Assignments.fsGet("/x");
+        assignment.remove("trace_id");
+
+        coordinator.onMessage(Assignments.bytes(assignment));
+
+        await().until(() -> sink.results.size() == 1);
+        assertThat(sink.acks.getFirst().traceId()).matches("[0-9a-f]{32}");
+        assertThat(sink.results.getFirst().traceId()).isEqualTo(sink.acks.getFirst().traceId());
+    }
+
+    @Test
+    void aBlockTypeWithoutABlockIsRejectedAsUnsupported() {
+        Coordinator bare = coordinator(BlockRegistry.builder().build());
+
+        bare.onMessage(Assignments.bytes(Assignments.fsGet("/x")));
+
+        assertThat(sink.acks.getFirst().reason()).isEqualTo(RejectReason.UNSUPPORTED_BLOCK);
+        assertThat(sink.results).isEmpty();
+    }
+
+    @Test
+    void invalidAssignmentsAreRejectedAndDeadLettered() {
+        var assignment = Assignments.fsGet("/x");
+        assignment.put("version", "0");
+
+        coordinator.onMessage(Assignments.bytes(assignment));
+
+        assertThat(sink.acks.getFirst().status()).isEqualTo(ExecAssignmentAck.Status.REJECTED);
+        assertThat(sink.deadLetters.getFirst().assignmentId()).isEqualTo(assignment.get("assignment_id").asText());
+        assertThat(sink.deadLetters.getFirst().payload()).isNotNull();
+    }
+
+    @Test
+    void aDrainingCoordinatorRejectsWithShuttingDown() {
+        coordinator.startDraining();
+
+        coordinator.onMessage(Assignments.bytes(Assignments.fsGet("/x")));
+
+        assertThat(sink.acks.getFirst().reason()).isEqualTo(RejectReason.SHUTTING_DOWN);
+        assertThat(sink.acks.getFirst().errorCode().code()).isEqualTo(4002);
+    }
+
+    @Test
+    void oversizedUnreadablePayloadsAreTruncatedInTheirDeadLetter() {
+        byte[] garbage = "x".repeat(200_000).getBytes();
+
+        coordinator.onMessage(garbage);
+
+        var letter = sink.deadLetters.getFirst();
+        assertThat(letter.payloadTruncated()).isTrue();
+        assertThat(letter.payloadSizeBytes()).isEqualTo(200_000);
+        assertThat((String) letter.payload()).hasSize(64 * 1024);
+    }
+
+    @Test
+    void nonUtf8PayloadsTravelAsBase64() {
+        coordinator.onMessage(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+
+        var letter = sink.deadLetters.getFirst();
+        assertThat(letter.payload()).isNull();
+        assertThat(java.util.Base64.getDecoder().decode(letter.payloadBase64())).containsExactly(0xff, 0xfe, 0x00, 0x41);
+    }
+}
