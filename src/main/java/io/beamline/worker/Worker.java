@@ -4,7 +4,6 @@ import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.block.sandbox.SandboxBlocks;
 import io.beamline.worker.config.WorkerConfig;
 import io.beamline.worker.contract.ResourcePool;
-import io.beamline.worker.contract.StepResult;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.StepLogListener;
 import io.beamline.worker.runtime.AssignmentRegistry;
@@ -15,7 +14,12 @@ import io.beamline.worker.runtime.Pool;
 import io.beamline.worker.runtime.Step;
 import io.beamline.worker.runtime.StepExecutor;
 import io.beamline.worker.runtime.StepListener;
+import io.beamline.worker.resilience.CircuitBreakers;
+import io.beamline.worker.resilience.PolicyChain;
+import io.beamline.worker.resilience.ResilienceConfig;
+import io.beamline.worker.resilience.RetryBudget;
 import java.time.Clock;
+import java.util.random.RandomGenerator;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -57,6 +61,12 @@ public final class Worker implements AutoCloseable {
     public static Worker create(WorkerConfig config, OutcomeSink sink, HealthChecks health, Clock clock,
                                 int maxDeadLetterPayload) {
         BlockRegistry blocks = config.sandbox() ? SandboxBlocks.registry(clock) : BlockRegistry.builder().build();
+        return create(config, blocks, sink, health, clock, maxDeadLetterPayload);
+    }
+
+    /** Builds a worker around the given blocks (tests and tools that bring their own). */
+    public static Worker create(WorkerConfig config, BlockRegistry blocks, OutcomeSink sink, HealthChecks health,
+                                Clock clock, int maxDeadLetterPayload) {
         Map<ResourcePool, Pool> pools = new EnumMap<>(ResourcePool.class);
         pools.put(ResourcePool.CPU, new Pool(ResourcePool.CPU, config.cpuPoolSize()));
         pools.put(ResourcePool.GPU, new Pool(ResourcePool.GPU, config.gpuPoolSize()));
@@ -64,8 +74,14 @@ public final class Worker implements AutoCloseable {
         AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
         DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, maxDeadLetterPayload);
         StepListener listener = StepListener.of(List.of(new StepLogListener()));
-        StepExecutor executor = new StepExecutor(blocks, sink, deadLetters, registry, listener, clock, config.workerId());
-        Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock);
+        ResilienceConfig resilience = config.resilience();
+        PolicyChain policies = new PolicyChain(config.flags(), resilience, new CircuitBreakers(resilience, (destination, state) ->
+                log.warn("circuit breaker for {} is now {}", destination, state)),
+                new RetryBudget(resilience.retryBudgetRatio(), resilience.minRetriesPerWindow(), Duration.ofSeconds(10), System::nanoTime),
+                RandomGenerator.getDefault());
+        StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId());
+        Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
+                resilience.cancelGrace());
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize()));
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
@@ -100,13 +116,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         for (Step step : registry.inFlightSteps()) {
-            Pool pool = pools.get(step.assignment().pool());
-            if (pool.remove(step)) {
-                coordinator.abandon(step, StepResult.failed(io.beamline.worker.contract.ErrorCode.INTERNAL_ERROR,
-                        "worker shut down before the step started; it may be retried", 0));
-            } else {
-                coordinator.stop(step, Step.StopReason.SHUTDOWN);
-            }
+            coordinator.stop(step, Step.StopReason.SHUTDOWN, Duration.ZERO);
         }
         if (!registry.awaitIdle(STOP_WAIT)) {
             log.warn("{} step(s) did not stop in time", registry.inFlightCount());

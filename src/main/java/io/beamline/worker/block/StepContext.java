@@ -4,9 +4,15 @@ import io.beamline.worker.contract.ExecAssignment;
 
 /**
  * What a block may know about the step it runs besides its job: the assignment (tenant,
- * correlation ids), the attempt number, and the worker's identity. Immutable.
+ * correlation ids), the attempt number, the worker's identity, and the step's cooperative
+ * cancellation token. Immutable.
  */
-public record StepContext(ExecAssignment assignment, int attempt, String workerId) {
+public record StepContext(ExecAssignment assignment, int attempt, String workerId, CancellationToken cancellation) {
+
+    /** A context whose step is never cancelled cooperatively (tests, tools). */
+    public StepContext(ExecAssignment assignment, int attempt, String workerId) {
+        this(assignment, attempt, workerId, CancellationToken.NONE);
+    }
 
     public String tenantId() {
         return assignment.tenantId();

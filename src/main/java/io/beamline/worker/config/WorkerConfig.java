@@ -1,5 +1,6 @@
 package io.beamline.worker.config;
 
+import io.beamline.worker.resilience.ResilienceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,7 @@ public record WorkerConfig(
         TransportKind transport,
         boolean sandbox,
         Duration shutdownGrace,
+        ResilienceConfig resilience,
         FeatureFlags flags) {
 
     public WorkerConfig {

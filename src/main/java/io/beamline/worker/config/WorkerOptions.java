@@ -1,5 +1,7 @@
 package io.beamline.worker.config;
 
+import io.beamline.worker.resilience.Jitter;
+import io.beamline.worker.resilience.ResilienceConfig;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,6 +84,42 @@ public final class WorkerOptions {
             description = "How long SIGTERM waits for in-flight steps before ending them (env WORKER_SHUTDOWN_GRACE_MS; default: 30000).")
     Long shutdownGraceMs;
 
+    @Option(names = "--retry-base-delay-ms", paramLabel = "MS",
+            description = "First delay of exponential backoff (CP2_ADVANCED_RETRY_ENABLED) (env WORKER_RETRY_BASE_DELAY_MS; default: 100).")
+    Long retryBaseDelayMs;
+
+    @Option(names = "--retry-max-delay-ms", paramLabel = "MS",
+            description = "Cap of one backoff delay (env WORKER_RETRY_MAX_DELAY_MS; default: 30000).")
+    Long retryMaxDelayMs;
+
+    @Option(names = "--retry-max-attempts", paramLabel = "N",
+            description = "Attempts per step unless retry_config says otherwise, advanced retry only (env WORKER_RETRY_MAX_ATTEMPTS; default: 3).")
+    Integer retryMaxAttempts;
+
+    @Option(names = "--retry-jitter", paramLabel = "KIND",
+            description = "Default jitter: none, full or equal (env WORKER_RETRY_JITTER; default: full).")
+    String retryJitter;
+
+    @Option(names = "--retry-budget-ratio", paramLabel = "FRACTION",
+            description = "Retries to one destination may add at most this fraction to its first attempts (env WORKER_RETRY_BUDGET_RATIO; default: 0.2).")
+    Double retryBudgetRatio;
+
+    @Option(names = "--breaker-failure-threshold", paramLabel = "N",
+            description = "Consecutive failures that open a destination's circuit breaker (env WORKER_BREAKER_FAILURE_THRESHOLD; default: 5).")
+    Integer breakerFailureThreshold;
+
+    @Option(names = "--breaker-success-threshold", paramLabel = "N",
+            description = "Trial successes that close it again (env WORKER_BREAKER_SUCCESS_THRESHOLD; default: 2).")
+    Integer breakerSuccessThreshold;
+
+    @Option(names = "--breaker-delay-ms", paramLabel = "MS",
+            description = "How long a breaker stays open before a trial call (env WORKER_BREAKER_DELAY_MS; default: 30000).")
+    Long breakerDelayMs;
+
+    @Option(names = "--cancel-grace-ms", paramLabel = "MS",
+            description = "How long a cancelled step may take to stop by itself before it is interrupted (env WORKER_CANCEL_GRACE_MS; default: 200).")
+    Long cancelGraceMs;
+
     public WorkerConfig toConfig(Map<String, String> env) {
         Settings settings = new Settings(env);
         return new WorkerConfig(
@@ -103,7 +141,24 @@ public final class WorkerOptions {
                         s -> parseEnum("--transport", s, TransportKind.class)),
                 settings.flag(sandbox, "WORKER_SANDBOX_MODE"),
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
+                resilience(settings),
                 FeatureFlags.fromEnvironment(env));
+    }
+
+    private ResilienceConfig resilience(Settings settings) {
+        ResilienceConfig d = ResilienceConfig.defaults();
+        String jitter = settings.text("--retry-jitter", retryJitter, "WORKER_RETRY_JITTER", d.jitter().name());
+        return new ResilienceConfig(
+                Duration.ofMillis(settings.longValue("--retry-base-delay-ms", retryBaseDelayMs, "WORKER_RETRY_BASE_DELAY_MS", d.baseDelay().toMillis())),
+                Duration.ofMillis(settings.longValue("--retry-max-delay-ms", retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", d.maxDelay().toMillis())),
+                settings.integer("--retry-max-attempts", retryMaxAttempts, "WORKER_RETRY_MAX_ATTEMPTS", d.maxAttempts()),
+                Jitter.parse(jitter).orElseThrow(() -> new ConfigException("--retry-jitter must be none, full or equal, got \"" + jitter + "\"")),
+                settings.resolve("--retry-budget-ratio", retryBudgetRatio, "WORKER_RETRY_BUDGET_RATIO", Double::parseDouble, d.retryBudgetRatio()),
+                d.minRetriesPerWindow(),
+                settings.integer("--breaker-failure-threshold", breakerFailureThreshold, "WORKER_BREAKER_FAILURE_THRESHOLD", d.breakerFailures()),
+                settings.integer("--breaker-success-threshold", breakerSuccessThreshold, "WORKER_BREAKER_SUCCESS_THRESHOLD", d.breakerSuccesses()),
+                Duration.ofMillis(settings.longValue("--breaker-delay-ms", breakerDelayMs, "WORKER_BREAKER_DELAY_MS", d.breakerDelay().toMillis())),
+                Duration.ofMillis(settings.longValue("--cancel-grace-ms", cancelGraceMs, "WORKER_CANCEL_GRACE_MS", d.cancelGrace().toMillis())));
     }
 
     private static List<String> splitUrls(String text) {

@@ -8,7 +8,12 @@ import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.RejectReason;
 import io.beamline.worker.contract.Rejection;
+import io.beamline.worker.contract.CancelRequest;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,11 +34,14 @@ public final class Coordinator {
     private final DeadLetters deadLetters;
     private final StepListener listener;
     private final Clock clock;
+    private final Duration cancelGrace;
+    private final ScheduledExecutorService stopScheduler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("step-stopper").daemon(true).factory());
     private volatile boolean draining;
 
     public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
                        AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
-                       DeadLetters deadLetters, StepListener listener, Clock clock) {
+                       DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace) {
         this.blocks = blocks;
         this.pools = new EnumMap<>(pools);
         this.registry = registry;
@@ -42,6 +50,7 @@ public final class Coordinator {
         this.deadLetters = deadLetters;
         this.listener = listener;
         this.clock = clock;
+        this.cancelGrace = cancelGrace;
     }
 
     /** Handles one received message; never throws for anything the message contains. */
@@ -94,10 +103,40 @@ public final class Coordinator {
         executor.complete(step, outcome, 0, step.acceptedNanos());
     }
 
-    /** Asks a running step to stop; it publishes its own result when its block returns. */
-    public void stop(Step step, Step.StopReason reason) {
-        step.stop(reason);
+    /**
+     * Asks a step to stop. A queued step ends at once with its result; a running one gets the
+     * cooperative signal first and is interrupted when it is waiting between attempts, or when
+     * it has not stopped by itself after {@code grace}. It then publishes its own result.
+     */
+    public void stop(Step step, Step.StopReason reason, Duration grace) {
+        step.requestStop(reason);
+        if (pools.get(step.assignment().pool()).remove(step)) {
+            abandon(step, StepExecutor.interrupted(step, 0));
+        } else if (grace.isZero() || step.state() == Step.State.BACKING_OFF) {
+            step.interruptIfRunning();
+        } else {
+            stopScheduler.schedule(step::interruptIfRunning, grace.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
+
+    /**
+     * A cancel from {@code caf.exec.cancel.v1} (SPEC §5, CP2_CANCELLATION_ENABLED). Unknown or
+     * finished assignments, and cancels naming another tenant, are harmless no-ops.
+     */
+    public CancelOutcome cancel(CancelRequest request) {
+        Step step = registry.inFlight(request.assignmentId()).orElse(null);
+        if (step == null) {
+            return CancelOutcome.NOT_IN_FLIGHT;
+        }
+        if (request.tenantId() != null && !request.tenantId().equals(step.assignment().tenantId())) {
+            return CancelOutcome.TENANT_MISMATCH;
+        }
+        stop(step, Step.StopReason.CANCELLED, cancelGrace);
+        return CancelOutcome.STOPPING;
+    }
+
+    /** What a cancel request did. */
+    public enum CancelOutcome { STOPPING, NOT_IN_FLIGHT, TENANT_MISMATCH }
 
     private void reject(Rejection rejection) {
         sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));

@@ -9,7 +9,7 @@ import io.beamline.worker.contract.ExecAssignment;
  */
 public final class Step implements Runnable {
 
-    public enum State { QUEUED, RUNNING, WAITING, FINISHED }
+    public enum State { QUEUED, RUNNING, BACKING_OFF, WAITING, FINISHED }
 
     /** Why a step was asked to stop before finishing by itself. */
     public enum StopReason { CANCELLED, SHUTDOWN }
@@ -20,6 +20,7 @@ public final class Step implements Runnable {
     private final StepExecutor executor;
     private volatile State state = State.QUEUED;
     private volatile int attempt;
+    private volatile long backoffUntilMs;
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -79,6 +80,16 @@ public final class Step implements Runnable {
         this.attempt = number;
     }
 
+    /** When the current backoff wait ends (epoch ms); meaningful in state BACKING_OFF. */
+    public long backoffUntilMs() {
+        return backoffUntilMs;
+    }
+
+    void backingOff(long untilMs) {
+        this.backoffUntilMs = untilMs;
+        this.state = State.BACKING_OFF;
+    }
+
     public java.util.Optional<StopReason> stopReason() {
         return java.util.Optional.ofNullable(stopReason);
     }
@@ -88,12 +99,13 @@ public final class Step implements Runnable {
         return completed.compareAndSet(false, true);
     }
 
-    /**
-     * Asks the step to stop: records why and interrupts the thread running it, if any; the
-     * block sees the interruption as a request to stop.
-     */
-    synchronized void stop(StopReason reason) {
+    /** Trips the cooperative token: the block may notice and stop by itself. */
+    void requestStop(StopReason reason) {
         stopReason = reason;
+    }
+
+    /** The forced half of a stop: interrupts the thread running this step, if it still is. */
+    synchronized void interruptIfRunning() {
         Thread thread = runner;
         if (thread != null) {
             thread.interrupt();

@@ -7,15 +7,19 @@ import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.StepResult;
+import io.beamline.worker.resilience.PolicyChain;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
- * Runs an accepted step to its one final result: executes its block, publishes the
- * {@code ExecResult}, dead-letters a non-retriable failure, and tells the registry and the
- * listeners. Every path out of here publishes exactly one result. Thread-safe.
+ * Runs an accepted step to its one final result: drives its block through the
+ * {@link PolicyChain} (retries, breaker, total timeout), publishes the {@code ExecResult},
+ * dead-letters a non-retriable failure, and tells the registry and the listeners. Every path
+ * out of here publishes exactly one result. Thread-safe.
  */
 public final class StepExecutor {
     private final BlockRegistry blocks;
+    private final PolicyChain policies;
     private final OutcomeSink sink;
     private final DeadLetters deadLetters;
     private final AssignmentRegistry registry;
@@ -23,9 +27,10 @@ public final class StepExecutor {
     private final Clock clock;
     private final String workerId;
 
-    public StepExecutor(BlockRegistry blocks, OutcomeSink sink, DeadLetters deadLetters,
+    public StepExecutor(BlockRegistry blocks, PolicyChain policies, OutcomeSink sink, DeadLetters deadLetters,
                         AssignmentRegistry registry, StepListener listener, Clock clock, String workerId) {
         this.blocks = blocks;
+        this.policies = policies;
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.registry = registry;
@@ -36,27 +41,47 @@ public final class StepExecutor {
 
     void execute(Step step) {
         long started = System.nanoTime();
-        step.state(Step.State.RUNNING);
-        step.attempt(1);
         ExecAssignment assignment = step.assignment();
-        listener.started(assignment, 1);
-        StepResult outcome = attempt(step, new StepContext(assignment, 1, workerId));
-        complete(step, outcome, 0, started);
+        PolicyChain.Outcome outcome = policies.execute(assignment,
+                attempt -> attempt(step, attempt), observer(step));
+        StepResult result = outcome.result() instanceof StepResult.Cancelled
+                ? interrupted(step, outcome.result().latencyMs())
+                : outcome.result();
+        complete(step, result, outcome.retriesUsed(), started);
     }
 
-    private StepResult attempt(Step step, StepContext context) {
+    private PolicyChain.Observer observer(Step step) {
+        return new PolicyChain.Observer() {
+            @Override
+            public void attemptStarted(int attemptNumber) {
+                step.attempt(attemptNumber);
+                step.state(Step.State.RUNNING);
+                listener.started(step.assignment(), attemptNumber);
+            }
+
+            @Override
+            public void backingOff(int nextAttempt, Duration delay) {
+                step.backingOff(clock.millis() + delay.toMillis());
+            }
+        };
+    }
+
+    /** One attempt of the step's block; never throws. */
+    private StepResult attempt(Step step, int attemptNumber) {
         long started = System.nanoTime();
-        Block<?> block = blocks.find(step.assignment().job()).orElse(null);
+        ExecAssignment assignment = step.assignment();
+        Block<?> block = blocks.find(assignment.job()).orElse(null);
         if (block == null) {
-            return StepResult.failed(ErrorCode.INVALID_INPUT, "no block for " + step.assignment().job().blockType(), 0);
+            return StepResult.failed(ErrorCode.INVALID_INPUT, "no block for " + assignment.job().blockType(), 0);
         }
+        StepContext context = new StepContext(assignment, attemptNumber, workerId, () -> step.stopReason().isPresent());
         try {
-            return block.executeUnchecked(step.assignment().job(), context);
+            return block.executeUnchecked(assignment.job(), context);
         } catch (InterruptedException e) {
-            return interrupted(step, elapsedMs(started));
+            return StepResult.cancelled("step interrupted", elapsedMs(started));
         } catch (RuntimeException e) {
             return StepResult.failed(ErrorCode.INTERNAL_ERROR,
-                    "internal error in " + step.assignment().job().blockType() + ": " + e, elapsedMs(started));
+                    "internal error in " + assignment.job().blockType() + ": " + e, elapsedMs(started));
         }
     }
 
@@ -79,7 +104,6 @@ public final class StepExecutor {
         }
         ExecAssignment assignment = step.assignment();
         ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
-        registry.finish(step, result);
         sink.result(result);
         listener.completed(assignment, result);
         if (result.error() != null && !result.error().isRetryable()) {
@@ -87,6 +111,7 @@ public final class StepExecutor {
             sink.deadLetter(letter);
             listener.deadLettered(letter);
         }
+        registry.finish(step, result);  // last: "idle" must mean every result is out
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -3,39 +3,35 @@ package io.beamline.worker.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.beamline.worker.Worker;
 import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.block.sandbox.SandboxBlocks;
 import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.RejectReason;
-import io.beamline.worker.contract.ResourcePool;
 import io.beamline.worker.contract.StepStatus;
 import io.beamline.worker.support.Assignments;
+import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.support.RecordingSink;
+import io.beamline.worker.support.TestConfigs;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorTest {
     private final RecordingSink sink = new RecordingSink();
-    private final AssignmentRegistry registry = new AssignmentRegistry(1000);
-    private final Map<ResourcePool, Pool> pools = Map.of(
-            ResourcePool.CPU, new Pool(ResourcePool.CPU, 1),
-            ResourcePool.GPU, new Pool(ResourcePool.GPU, 1),
-            ResourcePool.IO, new Pool(ResourcePool.IO, 4));
-    private final Coordinator coordinator = coordinator(SandboxBlocks.registry(Clock.systemUTC()));
+    private final Worker worker = worker(SandboxBlocks.registry(Clock.systemUTC()));
+    private final Coordinator coordinator = worker.coordinator();
+    private final AssignmentRegistry registry = worker.registry();
 
-    private Coordinator coordinator(BlockRegistry blocks) {
-        DeadLetters deadLetters = new DeadLetters("w1", Clock.systemUTC(), 64 * 1024);
-        StepExecutor executor = new StepExecutor(blocks, sink, deadLetters, registry, StepListener.NONE, Clock.systemUTC(), "w1");
-        return new Coordinator(blocks, pools, registry, executor, sink, deadLetters, StepListener.NONE, Clock.systemUTC());
+    private Worker worker(BlockRegistry blocks) {
+        return Worker.create(TestConfigs.sandbox("--io-pool-size", "4"), blocks, sink, new HealthChecks(), Clock.systemUTC(), 64 * 1024);
     }
 
     @AfterEach
-    void closePools() {
-        pools.values().forEach(Pool::close);
+    void closeWorker() {
+        worker.close();
     }
 
     @Test
@@ -67,9 +63,9 @@ class CoordinatorTest {
 
     @Test
     void aBlockTypeWithoutABlockIsRejectedAsUnsupported() {
-        Coordinator bare = coordinator(BlockRegistry.builder().build());
+        Worker bare = worker(BlockRegistry.builder().build());
 
-        bare.onMessage(Assignments.bytes(Assignments.fsGet("/x")));
+        bare.coordinator().onMessage(Assignments.bytes(Assignments.fsGet("/x")));
 
         assertThat(sink.acks.getFirst().reason()).isEqualTo(RejectReason.UNSUPPORTED_BLOCK);
         assertThat(sink.results).isEmpty();

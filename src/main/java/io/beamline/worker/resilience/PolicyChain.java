@@ -1,0 +1,207 @@
+package io.beamline.worker.resilience;
+
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.Policy;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.Timeout;
+import dev.failsafe.TimeoutExceededException;
+import io.beamline.worker.config.FeatureFlags;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.StepResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The policies around every block, composed in one visible chain (SPEC §5):
+ *
+ * <pre>
+ *   Timeout(total budget)          CP2_COMPLETE_TIMEOUT_ENABLED, when job.timeout_ms is given
+ *     Retry(backoff, budgets)      always; baseline or CP2_ADVANCED_RETRY_ENABLED
+ *       CircuitBreaker(destination) CP2_CIRCUIT_BREAKER_ENABLED
+ *         block attempt
+ * </pre>
+ *
+ * Each step runs the chain on its own thread (a virtual thread for io steps). Thread-safe; the
+ * per-step state lives in {@link StepRun}.
+ */
+public final class PolicyChain {
+    private final FeatureFlags flags;
+    private final ResilienceConfig config;
+    private final CircuitBreakers breakers;
+    private final RetryBudget retryBudget;
+    private final RandomGenerator random;
+
+    public PolicyChain(FeatureFlags flags, ResilienceConfig config, CircuitBreakers breakers, RetryBudget retryBudget,
+                       RandomGenerator random) {
+        this.flags = flags;
+        this.config = config;
+        this.breakers = breakers;
+        this.retryBudget = retryBudget;
+        this.random = random;
+    }
+
+    /** One attempt of the block; returns a result for every failure, {@code Cancelled} when interrupted. */
+    @FunctionalInterface
+    public interface Attempt {
+        StepResult run(int attemptNumber);
+    }
+
+    /** Hears about attempts and backoff waits, to keep the step's visible state current. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void attemptStarted(int attemptNumber) {
+        }
+
+        default void backingOff(int nextAttempt, Duration delay) {
+        }
+    }
+
+    /** The final result and how many attempts it took. */
+    public record Outcome(StepResult result, int attempts) {
+        public int retriesUsed() {
+            return Math.max(0, attempts - 1);
+        }
+    }
+
+    public Outcome execute(ExecAssignment assignment, Attempt attempt, Observer observer) {
+        StepRun run = new StepRun(assignment, attempt, observer);
+        return run.execute();
+    }
+
+    /** Whether a destination's breaker is open right now, and for how long. */
+    public Optional<Duration> breakerOpenFor(ExecAssignment assignment) {
+        if (!flags.circuitBreaker()) {
+            return Optional.empty();
+        }
+        return Destinations.of(assignment).flatMap(breakers::openFor);
+    }
+
+    /** The state of one step's execution through the chain. Confined to the step's thread. */
+    private final class StepRun {
+        private final ExecAssignment assignment;
+        private final Attempt attempt;
+        private final Observer observer;
+        private final boolean advanced = flags.advancedRetry();
+        private final Optional<String> destination;
+        private final Backoff backoff;
+        private final int maxAttempts;
+        private final long startedNanos = System.nanoTime();
+        private int attempts;
+        private long lastAttemptNanos;
+        private long nextDelayMs;
+        private StepResult budgetRefusal;
+
+        StepRun(ExecAssignment assignment, Attempt attempt, Observer observer) {
+            this.assignment = assignment;
+            this.attempt = attempt;
+            this.observer = observer;
+            this.destination = Destinations.of(assignment);
+            this.backoff = advanced ? Backoff.advanced(config, assignment.retry(), random) : Backoff.baseline();
+            Integer requested = assignment.retry().maxAttempts();
+            this.maxAttempts = advanced ? (requested != null ? requested : config.maxAttempts()) : ResilienceConfig.BASELINE_MAX_ATTEMPTS;
+        }
+
+        Outcome execute() {
+            try {
+                StepResult result = Failsafe.with(policies()).get(this::attemptOnce);
+                return new Outcome(budgetRefusal != null ? budgetRefusal : result, attempts);
+            } catch (CircuitBreakerOpenException e) {
+                return new Outcome(new StepResult.Failed(ExecError.of(ErrorCode.RESOURCE_UNAVAILABLE,
+                        "circuit open for " + destination.orElse("destination") + "; no call made",
+                        Map.of("destination", destination.orElse(""), "circuit_state", "open")), elapsedMs()), attempts);
+            } catch (TimeoutExceededException e) {
+                Thread.interrupted();  // the timeout interrupted the attempt; that interrupt is spent
+                return new Outcome(StepResult.timedOut("step exceeded its total budget of "
+                        + assignment.job().timeoutMs() + " ms", elapsedMs()), attempts);
+            } catch (FailsafeException e) {
+                // interrupted while waiting between attempts: a stop request
+                return new Outcome(StepResult.cancelled("step stopped while waiting to retry", elapsedMs()), attempts);
+            }
+        }
+
+        private List<Policy<StepResult>> policies() {
+            List<Policy<StepResult>> chain = new ArrayList<>(3);
+            Long budgetMs = assignment.job().timeoutMs();
+            if (flags.completeTimeout() && budgetMs != null) {
+                chain.add(Timeout.<StepResult>builder(Duration.ofMillis(budgetMs)).withInterrupt().build());
+            }
+            chain.add(retryPolicy());
+            if (flags.circuitBreaker() && destination.isPresent()) {
+                CircuitBreaker<StepResult> breaker = breakers.forDestination(destination.get());
+                chain.add(breaker);
+            }
+            return chain;
+        }
+
+        private RetryPolicy<StepResult> retryPolicy() {
+            return RetryPolicy.<StepResult>builder()
+                    .handleResultIf(r -> ErrorClassification.shouldRetry(r, advanced))
+                    .abortOn(CircuitBreakerOpenException.class)
+                    .abortIf((r, e) -> r != null && refuseRetry(r))
+                    .withMaxAttempts(maxAttempts)
+                    .withDelayFn(ctx -> Duration.ofMillis(nextDelayMs))
+                    .onRetryScheduled(e -> observer.backingOff(attempts + 1, e.getDelay()))
+                    .build();
+        }
+
+        private StepResult attemptOnce() {
+            attempts++;
+            if (attempts == 1) {
+                destination.filter(d -> advanced).ifPresent(retryBudget::firstAttempt);
+            }
+            observer.attemptStarted(attempts);
+            long started = System.nanoTime();
+            try {
+                return attempt.run(attempts);
+            } finally {
+                lastAttemptNanos = System.nanoTime() - started;
+            }
+        }
+
+        /**
+         * Decides whether the retry that Failsafe is about to schedule may happen, and picks its
+         * delay. Refused when attempts are used up (Failsafe ends it anyway), when the next
+         * attempt could not finish inside the step's budget, or when the destination's retry
+         * budget is spent.
+         */
+        private boolean refuseRetry(StepResult result) {
+            if (!ErrorClassification.shouldRetry(result, advanced) || attempts >= maxAttempts) {
+                return false;
+            }
+            nextDelayMs = backoff.delayMs(attempts);
+            if (!advanced) {
+                return false;
+            }
+            nextDelayMs = Math.max(nextDelayMs, ErrorClassification.retryAfterMs(result));
+            Long budgetMs = assignment.job().timeoutMs();
+            if (budgetMs != null && elapsedMs() + nextDelayMs + lastAttemptNanos / 1_000_000 > budgetMs) {
+                budgetRefusal = new StepResult.TimedOut(ExecError.of(ErrorCode.CANCELLED_BY_TIMEOUT,
+                        "retry budget of " + budgetMs + " ms exhausted after " + attempts + " attempt(s)",
+                        lastErrorDetails(result)), elapsedMs());
+                return true;
+            }
+            return destination.isPresent() && !retryBudget.tryRetry(destination.get());
+        }
+
+        private Map<String, Object> lastErrorDetails(StepResult result) {
+            return result.error()
+                    .map(e -> Map.<String, Object>of("last_error_code", e.code().code(), "last_error", e.message()))
+                    .orElse(Map.of());
+        }
+
+        private long elapsedMs() {
+            return (System.nanoTime() - startedNanos) / 1_000_000;
+        }
+    }
+}
