@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
             NatsOutcomeSink sink = new NatsOutcomeSink(connection, Duration.ofSeconds(60));
             int maxEmbedded = (int) Math.max(1024, connection.getMaxPayload() / 8);
             try (Worker worker = Worker.create(config, sink, health, clock, maxEmbedded);
-                 CoreNatsTransport transport = new CoreNatsTransport(connection, worker.coordinator())) {
+                 CoreNatsTransport transport = new CoreNatsTransport(connection, worker.coordinator(), config.flags().cancellation())) {
                 transport.start();
                 boolean lost = awaitStopOrConnectionLoss(signal, connector);
                 if (lost) {

@@ -150,7 +150,7 @@ public final class PolicyChain {
                     .abortOn(CircuitBreakerOpenException.class)
                     .abortIf((r, e) -> r != null && refuseRetry(r))
                     .withMaxAttempts(maxAttempts)
-                    .withDelayFn(ctx -> Duration.ofMillis(nextDelayMs))
+                    .withDelayFn(ctx -> Duration.ofMillis(nextDelayMs = delayAfter(ctx.getLastResult())))
                     .onRetryScheduled(e -> observer.backingOff(attempts + 1, e.getDelay()))
                     .build();
         }
@@ -169,21 +169,22 @@ public final class PolicyChain {
             }
         }
 
+        /** The wait before the next attempt: the backoff, and never sooner than a Retry-After. */
+        private long delayAfter(StepResult last) {
+            long delay = backoff.delayMs(attempts);
+            return advanced && last != null ? Math.max(delay, ErrorClassification.retryAfterMs(last)) : delay;
+        }
+
         /**
-         * Decides whether the retry that Failsafe is about to schedule may happen, and picks its
-         * delay. Refused when attempts are used up (Failsafe ends it anyway), when the next
-         * attempt could not finish inside the step's budget, or when the destination's retry
-         * budget is spent.
+         * Decides whether the retry that Failsafe is about to schedule (after the delay it has
+         * just computed through {@link #delayAfter}) may happen. Refused when the next attempt
+         * could not finish inside the step's budget, or when the destination's retry budget is
+         * spent. Baseline retries are never refused.
          */
         private boolean refuseRetry(StepResult result) {
-            if (!ErrorClassification.shouldRetry(result, advanced) || attempts >= maxAttempts) {
+            if (!advanced || !ErrorClassification.shouldRetry(result, true) || attempts >= maxAttempts) {
                 return false;
             }
-            nextDelayMs = backoff.delayMs(attempts);
-            if (!advanced) {
-                return false;
-            }
-            nextDelayMs = Math.max(nextDelayMs, ErrorClassification.retryAfterMs(result));
             Long budgetMs = assignment.job().timeoutMs();
             if (budgetMs != null && elapsedMs() + nextDelayMs + lastAttemptNanos / 1_000_000 > budgetMs) {
                 budgetRefusal = new StepResult.TimedOut(ExecError.of(ErrorCode.CANCELLED_BY_TIMEOUT,

@@ -8,7 +8,11 @@ import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.RejectReason;
 import io.beamline.worker.contract.Rejection;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.contract.CancelRequest;
+import io.beamline.worker.contract.Json;
+import java.io.IOException;
+import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -117,6 +121,26 @@ public final class Coordinator {
         } else {
             stopScheduler.schedule(step::interruptIfRunning, grace.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Handles one message from {@code caf.exec.cancel.v1}: a readable cancel is applied, anything
+     * else becomes a dead letter (nothing received is dropped silently).
+     */
+    public void onCancelMessage(byte[] payload) {
+        CancelRequest request;
+        try {
+            JsonNode node = Json.readTree(payload);
+            request = Json.convert(node, CancelRequest.class);
+            if (request.assignmentId() == null || request.assignmentId().isBlank()) {
+                throw new IllegalArgumentException("missing assignment_id");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            deadLetter(deadLetters.unreadable(payload, ExecError.of(io.beamline.worker.contract.ErrorCode.INVALID_FORMAT,
+                    "unreadable cancel request: " + e.getMessage()), Optional.empty()));
+            return;
+        }
+        cancel(request);
     }
 
     /**

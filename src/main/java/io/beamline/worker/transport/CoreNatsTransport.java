@@ -21,22 +21,37 @@ public final class CoreNatsTransport implements AutoCloseable {
 
     private final Connection connection;
     private final Coordinator coordinator;
+    private final boolean cancellation;
     private Dispatcher dispatcher;
+    private Dispatcher cancels;
 
-    public CoreNatsTransport(Connection connection, Coordinator coordinator) {
+    /** {@code cancellation}: also listen to {@code caf.exec.cancel.v1} (CP2_CANCELLATION_ENABLED). */
+    public CoreNatsTransport(Connection connection, Coordinator coordinator, boolean cancellation) {
         this.connection = connection;
         this.coordinator = coordinator;
+        this.cancellation = cancellation;
     }
 
     public void start() {
         dispatcher = connection.createDispatcher(this::onMessage);
         dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
         log.info("subscribed to {} in queue group {}", Subjects.ASSIGN, Subjects.QUEUE_GROUP);
+        if (cancellation) {
+            // every worker hears every cancel (no queue group): only the one holding the step acts
+            cancels = connection.createDispatcher(this::onMessage);
+            cancels.subscribe(Subjects.CANCEL);
+            log.info("subscribed to {}", Subjects.CANCEL);
+        }
     }
 
     private void onMessage(Message message) {
         try {
-            coordinator.onMessage(message.getData() == null ? new byte[0] : message.getData());
+            byte[] data = message.getData() == null ? new byte[0] : message.getData();
+            if (Subjects.CANCEL.equals(message.getSubject())) {
+                coordinator.onCancelMessage(data);
+            } else {
+                coordinator.onMessage(data);
+            }
         } catch (RuntimeException e) {
             // Never let one message kill the dispatcher; the coordinator itself should not throw.
             log.error("unexpected failure handling a message on {}", message.getSubject(), e);
@@ -57,8 +72,10 @@ public final class CoreNatsTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dispatcher != null && dispatcher.isActive()) {
-            connection.closeDispatcher(dispatcher);
+        for (Dispatcher d : new Dispatcher[] {dispatcher, cancels}) {
+            if (d != null && d.isActive()) {
+                connection.closeDispatcher(d);
+            }
         }
     }
 }
