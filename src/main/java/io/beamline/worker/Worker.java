@@ -11,6 +11,9 @@ import io.beamline.worker.runtime.Coordinator;
 import io.beamline.worker.runtime.DeadLetters;
 import io.beamline.worker.runtime.OutcomeSink;
 import io.beamline.worker.runtime.Pool;
+import io.beamline.worker.runtime.QueueMemory;
+import io.beamline.worker.runtime.TenantQuotas;
+import io.beamline.worker.config.QueuePolicy;
 import io.beamline.worker.runtime.Step;
 import io.beamline.worker.runtime.StepExecutor;
 import io.beamline.worker.runtime.StepListener;
@@ -67,10 +70,12 @@ public final class Worker implements AutoCloseable {
     /** Builds a worker around the given blocks (tests and tools that bring their own). */
     public static Worker create(WorkerConfig config, BlockRegistry blocks, OutcomeSink sink, HealthChecks health,
                                 Clock clock, int maxDeadLetterPayload) {
+        QueueMemory memory = new QueueMemory(config.queueMemoryBytes());
         Map<ResourcePool, Pool> pools = new EnumMap<>(ResourcePool.class);
-        pools.put(ResourcePool.CPU, new Pool(ResourcePool.CPU, config.cpuPoolSize()));
-        pools.put(ResourcePool.GPU, new Pool(ResourcePool.GPU, config.gpuPoolSize()));
-        pools.put(ResourcePool.IO, new Pool(ResourcePool.IO, config.ioPoolSize()));
+        pools.put(ResourcePool.CPU, new Pool(ResourcePool.CPU, limits(config, config.cpuPoolSize()), memory, config.quotas()));
+        pools.put(ResourcePool.GPU, new Pool(ResourcePool.GPU, limits(config, config.gpuPoolSize()), memory, config.quotas()));
+        pools.put(ResourcePool.IO, new Pool(ResourcePool.IO, limits(config, config.ioPoolSize()), memory, config.quotas()));
+        TenantQuotas quotas = new TenantQuotas(config.quotas(), clock::millis);
         AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
         DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, maxDeadLetterPayload);
         StepListener listener = StepListener.of(List.of(new StepLogListener()));
@@ -79,13 +84,21 @@ public final class Worker implements AutoCloseable {
                 log.warn("circuit breaker for {} is now {}", destination, state)),
                 new RetryBudget(resilience.retryBudgetRatio(), resilience.minRetriesPerWindow(), Duration.ofSeconds(10), System::nanoTime),
                 RandomGenerator.getDefault());
-        StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId());
+        StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId(),
+                quotas);
         Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
-                resilience.cancelGrace());
+                resilience.cancelGrace(), quotas);
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize()));
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
         return new Worker(config, pools, registry, coordinator, health);
+    }
+
+    /** Pool bounds: the queue is bounded only under CP2_QUEUE_MANAGEMENT_ENABLED (SPEC §5). */
+    private static Pool.Limits limits(WorkerConfig config, int concurrency) {
+        boolean bounded = config.flags().queueManagement();
+        return new Pool.Limits(concurrency, bounded ? config.maxQueueSize() : 0,
+                bounded && config.queuePolicy() == QueuePolicy.drop_oldest, config.scheduling());
     }
 
     public Coordinator coordinator() {

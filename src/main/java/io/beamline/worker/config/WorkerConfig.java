@@ -1,6 +1,8 @@
 package io.beamline.worker.config;
 
 import io.beamline.worker.resilience.ResilienceConfig;
+import io.beamline.worker.runtime.QuotaConfig;
+import io.beamline.worker.runtime.SchedulingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +27,8 @@ public record WorkerConfig(
         Map<String, String> sqlConnections,
         int maxQueueSize,
         QueuePolicy queuePolicy,
+        SchedulingMode scheduling,
+        QuotaConfig quotas,
         TransportKind transport,
         boolean sandbox,
         Duration shutdownGrace,
@@ -60,6 +64,11 @@ public record WorkerConfig(
         }
         natsUrls = List.copyOf(natsUrls);
         sqlConnections = Map.copyOf(sqlConnections);
+    }
+
+    /** Bytes that queued work may occupy: half of {@code --max-memory-mb}, the rest is the worker's own. */
+    public long queueMemoryBytes() {
+        return maxMemoryMb * 1024L * 1024L / 2;
     }
 
     /** NATS server URLs as jnats takes them. */

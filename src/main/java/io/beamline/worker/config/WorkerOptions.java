@@ -2,6 +2,8 @@ package io.beamline.worker.config;
 
 import io.beamline.worker.resilience.Jitter;
 import io.beamline.worker.resilience.ResilienceConfig;
+import io.beamline.worker.runtime.QuotaConfig;
+import io.beamline.worker.runtime.SchedulingMode;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +74,30 @@ public final class WorkerOptions {
             description = "What a full queue does: reject_new or drop_oldest (env WORKER_QUEUE_POLICY; default: reject_new).")
     String queuePolicy;
 
+    @Option(names = "--scheduling", paramLabel = "MODE",
+            description = "How tenants share a pool: round_robin, weighted or priority (env WORKER_SCHEDULING; default: round_robin).")
+    String scheduling;
+
+    @Option(names = "--tenant-quotas", paramLabel = "FILE",
+            description = "JSON file of per-tenant quotas and weights overriding the defaults below (env WORKER_TENANT_QUOTAS).")
+    Path tenantQuotas;
+
+    @Option(names = "--tenant-max-concurrent", paramLabel = "N",
+            description = "Running steps per tenant and pool; 0 = unlimited (env WORKER_TENANT_MAX_CONCURRENT; default: 0).")
+    Integer tenantMaxConcurrent;
+
+    @Option(names = "--tenant-max-executions", paramLabel = "N",
+            description = "Accepted steps per tenant and quota window, beyond them 2004; 0 = unlimited (env WORKER_TENANT_MAX_EXECUTIONS; default: 0).")
+    Long tenantMaxExecutions;
+
+    @Option(names = "--tenant-max-bytes-in-flight", paramLabel = "BYTES",
+            description = "Payload bytes a tenant may have queued or running; 0 = unlimited (env WORKER_TENANT_MAX_BYTES_IN_FLIGHT; default: 0).")
+    Long tenantMaxBytesInFlight;
+
+    @Option(names = "--quota-window-ms", paramLabel = "MS",
+            description = "Length of the quota window for executions and CPU time (env WORKER_QUOTA_WINDOW_MS; default: 60000).")
+    Long quotaWindowMs;
+
     @Option(names = "--transport", paramLabel = "KIND",
             description = "core (queue group) or jetstream (durable consumer) (env WORKER_TRANSPORT; default: core).")
     String transport;
@@ -137,12 +163,37 @@ public final class WorkerOptions {
                 settings.integer("--max-queue-size", maxQueueSize, "WORKER_MAX_QUEUE_SIZE", 1000),
                 settings.resolve("--queue-policy", queuePolicy, "WORKER_QUEUE_POLICY", s -> s, "reject_new").transform(
                         s -> parseEnum("--queue-policy", s, QueuePolicy.class)),
+                settings.resolve("--scheduling", scheduling, "WORKER_SCHEDULING", s -> s, "round_robin").transform(
+                        s -> parseEnum("--scheduling", s, SchedulingMode.class)),
+                quotas(settings),
                 settings.resolve("--transport", transport, "WORKER_TRANSPORT", s -> s, "core").transform(
                         s -> parseEnum("--transport", s, TransportKind.class)),
                 settings.flag(sandbox, "WORKER_SANDBOX_MODE"),
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
                 resilience(settings),
                 FeatureFlags.fromEnvironment(env));
+    }
+
+    private QuotaConfig quotas(Settings settings) {
+        long window = settings.longValue("--quota-window-ms", quotaWindowMs, "WORKER_QUOTA_WINDOW_MS", 60_000L);
+        if (window <= 0) {
+            throw new ConfigException("--quota-window-ms must be > 0, got " + window);
+        }
+        QuotaConfig.Limits base = new QuotaConfig.Limits(
+                nonNegative("--tenant-max-concurrent", settings.integer("--tenant-max-concurrent", tenantMaxConcurrent, "WORKER_TENANT_MAX_CONCURRENT", 0)),
+                nonNegative("--tenant-max-executions", settings.longValue("--tenant-max-executions", tenantMaxExecutions, "WORKER_TENANT_MAX_EXECUTIONS", 0)),
+                nonNegative("--max-cpu-time-ms", settings.longValue("--max-cpu-time-ms", maxCpuTimeMs, "WORKER_MAX_CPU_TIME_MS", 7_200_000L)),
+                nonNegative("--tenant-max-bytes-in-flight", settings.longValue("--tenant-max-bytes-in-flight", tenantMaxBytesInFlight, "WORKER_TENANT_MAX_BYTES_IN_FLIGHT", 0)),
+                1);
+        Path file = settings.resolve("--tenant-quotas", tenantQuotas, "WORKER_TENANT_QUOTAS", Path::of, null);
+        return file == null ? new QuotaConfig(window, base, Map.of()) : QuotaFile.load(file, window, base);
+    }
+
+    private static <N extends Number> N nonNegative(String option, N value) {
+        if (value.longValue() < 0) {
+            throw new ConfigException(option + " must be >= 0, got " + value);
+        }
+        return value;
     }
 
     private ResilienceConfig resilience(Settings settings) {

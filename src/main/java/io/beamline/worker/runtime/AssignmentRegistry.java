@@ -36,6 +36,16 @@ public final class AssignmentRegistry {
         return inFlight.putIfAbsent(step.id(), step) == null;
     }
 
+    /** Drops a step that was registered but then refused: it never happened. */
+    void forget(Step step) {
+        inFlight.remove(step.id(), step);
+        if (inFlight.isEmpty()) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
             finished.put(step.id(), result);

@@ -15,6 +15,10 @@ import java.io.IOException;
 import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.HumanApprovalJob;
+import io.beamline.worker.contract.StepResult;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +43,17 @@ public final class Coordinator {
     private final StepListener listener;
     private final Clock clock;
     private final Duration cancelGrace;
+    private final TenantQuotas quotas;
+    private final ExecutorService waitingLane = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("waiting-step-", 0).factory());
     private final ScheduledExecutorService stopScheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("step-stopper").daemon(true).factory());
     private volatile boolean draining;
 
     public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
                        AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
-                       DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace) {
+                       DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace,
+                       TenantQuotas quotas) {
         this.blocks = blocks;
         this.pools = new EnumMap<>(pools);
         this.registry = registry;
@@ -55,12 +63,13 @@ public final class Coordinator {
         this.listener = listener;
         this.clock = clock;
         this.cancelGrace = cancelGrace;
+        this.quotas = quotas;
     }
 
     /** Handles one received message; never throws for anything the message contains. */
     public void onMessage(byte[] payload) {
         switch (decoder.decode(payload)) {
-            case Decoded.Valid valid -> admit(valid.assignment());
+            case Decoded.Valid valid -> admit(valid.assignment(), payload.length);
             case Decoded.Invalid invalid -> {
                 reject(invalid.rejection());
                 deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload()));
@@ -79,31 +88,75 @@ public final class Coordinator {
         return draining;
     }
 
-    private void admit(ExecAssignment received) {
+    private void admit(ExecAssignment received, int payloadBytes) {
         ExecAssignment assignment = received.traceId() != null ? received : received.withTraceId(newTraceId());
         if (blocks.find(assignment.job()).isEmpty()) {
-            Rejection rejection = Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
-                    "block type " + assignment.job().blockType() + " is not available on this worker");
-            reject(rejection);
+            reject(Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
+                    "block type " + assignment.job().blockType() + " is not available on this worker"));
             return;
         }
         if (draining) {
-            reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(0));
+            reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;
         }
-        Step step = new Step(assignment, System.nanoTime(), clock.millis(), executor);
+        Step step = new Step(assignment, QueueMemory.estimate(payloadBytes), System.nanoTime(), clock.millis(), executor);
         if (!registry.register(step)) {
             reject(Rejection.of(assignment, RejectReason.DUPLICATE,
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
             return;
         }
+        Optional<TenantQuotas.Refusal> overQuota = quotas.tryAdmit(assignment.tenantId(), step.estimatedBytes());
+        if (overQuota.isPresent()) {
+            registry.forget(step);
+            reject(Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
+                    .withRetryAfter(overQuota.get().retryAfterMs()));
+            return;
+        }
+        if (waitsForPeople(assignment)) {
+            accept(assignment);
+            waitingLane.execute(step);  // no pool slot, no platform thread: a parked virtual thread
+            return;
+        }
+        Pool pool = pools.get(assignment.pool());
+        switch (pool.reserve(step)) {
+            case Pool.Admission.Refused refused -> {
+                quotas.undoAdmit(assignment.tenantId(), step.estimatedBytes());
+                registry.forget(step);
+                reject(new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
+                        assignment.tenantId(), refused.reason(), refused.message(), refused.retryAfterMs()));
+            }
+            case Pool.Admission.Reserved reserved -> {
+                accept(assignment);
+                reserved.evicted().ifPresent(evicted -> abandon(evicted, new StepResult.Failed(ExecError.of(
+                        ErrorCode.SYSTEM_OVERLOAD, "evicted from the full " + pool.kind().wireName()
+                                + " queue by a newer assignment (drop_oldest)"), 0)));
+                pool.enqueue(step);
+            }
+        }
+    }
+
+    /**
+     * Resumes a step that was accepted before a restart (a pending approval): it is registered
+     * and run again without a new ack.
+     */
+    public void resume(ExecAssignment assignment) {
+        Step step = new Step(assignment, QueueMemory.estimate(0), System.nanoTime(), clock.millis(), executor);
+        if (registry.register(step)) {
+            waitingLane.execute(step);
+        }
+    }
+
+    private static boolean waitsForPeople(ExecAssignment assignment) {
+        return assignment.job() instanceof HumanApprovalJob;
+    }
+
+    private void accept(ExecAssignment assignment) {
         sink.ack(ExecAssignmentAck.accepted(assignment, clock.millis()));
         listener.accepted(assignment);
-        pools.get(assignment.pool()).submit(step);
     }
 
     /** Ends a step that never ran (evicted, cancelled while queued, abandoned at shutdown). */
-    public void abandon(Step step, io.beamline.worker.contract.StepResult outcome) {
+    public void abandon(Step step, StepResult outcome) {
         executor.complete(step, outcome, 0, step.acceptedNanos());
     }
 
@@ -114,7 +167,7 @@ public final class Coordinator {
      */
     public void stop(Step step, Step.StopReason reason, Duration grace) {
         step.requestStop(reason);
-        if (pools.get(step.assignment().pool()).remove(step)) {
+        if (!waitsForPeople(step.assignment()) && pools.get(step.assignment().pool()).remove(step)) {
             abandon(step, StepExecutor.interrupted(step, 0));
         } else if (grace.isZero() || step.state() == Step.State.BACKING_OFF) {
             step.interruptIfRunning();
@@ -136,7 +189,7 @@ public final class Coordinator {
                 throw new IllegalArgumentException("missing assignment_id");
             }
         } catch (IOException | IllegalArgumentException e) {
-            deadLetter(deadLetters.unreadable(payload, ExecError.of(io.beamline.worker.contract.ErrorCode.INVALID_FORMAT,
+            deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
                     "unreadable cancel request: " + e.getMessage()), Optional.empty()));
             return;
         }

@@ -1,35 +1,63 @@
 package io.beamline.worker.runtime;
 
+import io.beamline.worker.contract.RejectReason;
 import io.beamline.worker.contract.ResourcePool;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One resource pool: at most {@code concurrency} steps run at once; the rest wait in a queue.
- * Decisions are made under the lock, work runs outside it (as OkHttp's Dispatcher does): a
- * thread that finishes a step takes the next one itself, so a slot is held before work is
- * pulled. IO and GPU steps run on virtual threads; CPU steps on platform threads.
+ * One resource pool (SPEC §1, §5): at most {@code concurrency} steps run at once, each tenant at
+ * most its own limit; the rest wait in a {@link FairQueue}. Admission is two-phase so that the
+ * Router sees the ack before the result: {@link #reserve} decides (queue bound, memory budget,
+ * {@code drop_oldest} eviction), the caller publishes the ack, {@link #enqueue} makes the step
+ * runnable. Decisions are made under the lock and work runs outside it (as OkHttp's
+ * Dispatcher): a thread that finishes a step takes the next one itself, so a slot is held
+ * before work is pulled. IO and GPU steps run on virtual threads, CPU steps on platform threads.
  * Thread-safe.
  */
 public final class Pool implements AutoCloseable {
+
+    /** The outcome of {@link #reserve}. */
+    public sealed interface Admission {
+        /** Accepted; under {@code drop_oldest} the queued step it displaced, which must be ended. */
+        record Reserved(Optional<Step> evicted) implements Admission {
+        }
+
+        record Refused(RejectReason reason, String message, long retryAfterMs) implements Admission {
+        }
+    }
+
+    /** Bounds of the queue: {@code maxQueued <= 0} means unbounded (flag off). */
+    public record Limits(int concurrency, int maxQueued, boolean dropOldest, SchedulingMode scheduling) {
+    }
+
     private final ResourcePool kind;
-    private final int concurrency;
+    private final Limits limits;
+    private final QueueMemory memory;
+    private final QuotaConfig quotas;
     private final ExecutorService threads;
-    private final Deque<Runnable> queue = new ArrayDeque<>();
+    private final FairQueue queue;
+    private final Map<String, Integer> runningByTenant = new HashMap<>();
     private final Object lock = new Object();
     private int active;
+    private int reserved;
+    private double averageStepMs = 10;
 
-    public Pool(ResourcePool kind, int concurrency) {
-        if (concurrency <= 0) {
-            throw new IllegalArgumentException(kind.wireName() + "-pool-size must be > 0, got " + concurrency);
+    public Pool(ResourcePool kind, Limits limits, QueueMemory memory, QuotaConfig quotas) {
+        if (limits.concurrency() <= 0) {
+            throw new IllegalArgumentException(kind.wireName() + "-pool-size must be > 0, got " + limits.concurrency());
         }
         this.kind = kind;
-        this.concurrency = concurrency;
+        this.limits = limits;
+        this.memory = memory;
+        this.quotas = quotas;
+        this.queue = new FairQueue(limits.scheduling(), tenant -> quotas.limitsFor(tenant).weight());
         this.threads = kind == ResourcePool.CPU
-                ? Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("cpu-pool-", 0).daemon(true).factory())
+                ? Executors.newFixedThreadPool(limits.concurrency(), Thread.ofPlatform().name("cpu-pool-", 0).daemon(true).factory())
                 : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(kind.wireName() + "-step-", 0).factory());
     }
 
@@ -38,26 +66,70 @@ public final class Pool implements AutoCloseable {
     }
 
     public int concurrency() {
-        return concurrency;
+        return limits.concurrency();
     }
 
-    /** Runs {@code task} now if a slot is free, else queues it. */
-    public void submit(Runnable task) {
+    /** Decides whether {@code step} may join the queue, and holds its place if so. */
+    public Admission reserve(Step step) {
+        Step evicted = null;
         synchronized (lock) {
-            if (active >= concurrency) {
-                queue.addLast(task);
-                return;
+            int waiting = queue.size() + reserved;
+            if (limits.maxQueued() > 0 && waiting >= limits.maxQueued()) {
+                if (!limits.dropOldest() || queue.size() == 0) {
+                    return new Admission.Refused(RejectReason.QUEUE_FULL, kind.wireName() + " queue is full ("
+                            + limits.maxQueued() + " waiting)", retryAfterMs(waiting));
+                }
+                evicted = queue.oldest().orElseThrow();
+                queue.remove(evicted);
+                memory.release(evicted.estimatedBytes());
             }
-            active++;
+            if (!memory.tryReserve(step.estimatedBytes())) {
+                if (evicted != null) {
+                    queue.add(evicted);  // undo: the eviction did not make room after all
+                    memory.tryReserve(evicted.estimatedBytes());
+                }
+                return new Admission.Refused(RejectReason.QUEUE_FULL, "queued work is at the memory budget ("
+                        + memory.limitBytes() / (1024 * 1024) + " MiB)", retryAfterMs(waiting));
+            }
+            reserved++;
         }
-        threads.execute(() -> drainFrom(task));
+        return new Admission.Reserved(Optional.ofNullable(evicted));
     }
 
-    /** Removes a queued task that has not started; true when it was still queued. */
-    public boolean remove(Runnable task) {
+    /** Makes a reserved step runnable. */
+    public void enqueue(Step step) {
+        Step toStart;
         synchronized (lock) {
-            return queue.remove(task);
+            reserved--;
+            queue.add(step);
+            toStart = active < limits.concurrency() ? takeNext() : null;
+            if (toStart != null) {
+                active++;
+            }
         }
+        if (toStart != null) {
+            Step first = toStart;
+            threads.execute(() -> drainFrom(first));
+        }
+    }
+
+    /** Gives back a reservation whose step was refused after all. */
+    public void cancelReservation(Step step) {
+        synchronized (lock) {
+            reserved--;
+        }
+        memory.release(step.estimatedBytes());
+    }
+
+    /** Removes a queued step that has not started; true when it was still queued. */
+    public boolean remove(Step step) {
+        synchronized (lock) {
+            if (!queue.remove(step)) {
+                return false;
+            }
+        }
+        memory.release(step.estimatedBytes());
+        return true;
     }
 
     public int queueDepth() {
@@ -72,21 +144,51 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    private void drainFrom(Runnable first) {
-        Runnable task = first;
-        while (task != null) {
+    /** 1-based position of a queued step, 0 when it is not queued. */
+    public int positionOf(Step step) {
+        synchronized (lock) {
+            return queue.positionOf(step);
+        }
+    }
+
+    private void drainFrom(Step first) {
+        Step step = first;
+        while (step != null) {
+            long started = System.nanoTime();
             try {
-                task.run();
+                step.run();
             } catch (RuntimeException e) {
-                // tasks report their own failures; this only keeps the slot accounting right
+                // steps report their own failures; this only keeps the slot accounting right
             }
             synchronized (lock) {
-                task = queue.pollFirst();
-                if (task == null) {
+                averageStepMs = 0.9 * averageStepMs + 0.1 * ((System.nanoTime() - started) / 1e6);
+                runningByTenant.computeIfPresent(step.tenantId(), (t, n) -> n == 1 ? null : n - 1);
+                step = takeNext();
+                if (step == null) {
                     active--;
                 }
             }
         }
+    }
+
+    /** Under the lock: the next step a tenant may start, with its slot and memory accounted. */
+    private Step takeNext() {
+        Step next = queue.poll(this::mayStart);
+        if (next != null) {
+            runningByTenant.merge(next.tenantId(), 1, Integer::sum);
+            memory.release(next.estimatedBytes());
+        }
+        return next;
+    }
+
+    private boolean mayStart(String tenant) {
+        int limit = quotas.limitsFor(tenant).maxConcurrent();
+        return limit <= 0 || runningByTenant.getOrDefault(tenant, 0) < limit;
+    }
+
+    /** When a queue this deep will likely have room again, from the recent step duration. */
+    private long retryAfterMs(int waiting) {
+        return Math.max(50, (long) (averageStepMs * Math.max(1, waiting) / limits.concurrency()));
     }
 
     @Override

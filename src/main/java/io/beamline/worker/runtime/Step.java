@@ -14,19 +14,25 @@ public final class Step implements Runnable {
     /** Why a step was asked to stop before finishing by itself. */
     public enum StopReason { CANCELLED, SHUTDOWN }
 
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
     private final ExecAssignment assignment;
+    private final long sequence = SEQUENCE.incrementAndGet();
+    private final long estimatedBytes;
     private final long acceptedNanos;
     private final long acceptedAtMs;
     private final StepExecutor executor;
     private volatile State state = State.QUEUED;
     private volatile int attempt;
     private volatile long backoffUntilMs;
+    private volatile long cpuMs;
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Step(ExecAssignment assignment, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
+    Step(ExecAssignment assignment, long estimatedBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
+        this.estimatedBytes = estimatedBytes;
         this.acceptedNanos = acceptedNanos;
         this.acceptedAtMs = acceptedAtMs;
         this.executor = executor;
@@ -56,6 +62,20 @@ public final class Step implements Runnable {
         return assignment.assignmentId();
     }
 
+    public String tenantId() {
+        return assignment.tenantId();
+    }
+
+    /** Arrival order across the worker. */
+    long sequence() {
+        return sequence;
+    }
+
+    /** Heap this step occupies while queued, and the payload bytes it holds in flight. */
+    long estimatedBytes() {
+        return estimatedBytes;
+    }
+
     public State state() {
         return state;
     }
@@ -78,6 +98,14 @@ public final class Step implements Runnable {
 
     void attempt(int number) {
         this.attempt = number;
+    }
+
+    long cpuMs() {
+        return cpuMs;
+    }
+
+    void cpuMs(long millis) {
+        this.cpuMs = millis;
     }
 
     /** When the current backoff wait ends (epoch ms); meaningful in state BACKING_OFF. */

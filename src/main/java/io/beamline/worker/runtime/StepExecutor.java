@@ -6,6 +6,7 @@ import io.beamline.worker.block.StepContext;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
 import io.beamline.worker.resilience.PolicyChain;
 import java.time.Clock;
@@ -26,9 +27,13 @@ public final class StepExecutor {
     private final StepListener listener;
     private final Clock clock;
     private final String workerId;
+    private final TenantQuotas quotas;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public StepExecutor(BlockRegistry blocks, PolicyChain policies, OutcomeSink sink, DeadLetters deadLetters,
-                        AssignmentRegistry registry, StepListener listener, Clock clock, String workerId) {
+                        AssignmentRegistry registry, StepListener listener, Clock clock, String workerId,
+                        TenantQuotas quotas) {
+        this.quotas = quotas;
         this.blocks = blocks;
         this.policies = policies;
         this.sink = sink;
@@ -41,13 +46,30 @@ public final class StepExecutor {
 
     void execute(Step step) {
         long started = System.nanoTime();
+        long cpuStarted = THREADS.getCurrentThreadCpuTime();
         ExecAssignment assignment = step.assignment();
         PolicyChain.Outcome outcome = policies.execute(assignment,
                 attempt -> attempt(step, attempt), observer(step));
         StepResult result = outcome.result() instanceof StepResult.Cancelled
                 ? interrupted(step, outcome.result().latencyMs())
                 : outcome.result();
+        step.cpuMs(cpuMs(cpuStarted, started, assignment));
         complete(step, result, outcome.retriesUsed(), started);
+    }
+
+    /**
+     * CPU time of the step for the tenant's quota: measured on platform threads; on virtual
+     * threads the JVM cannot measure it, so the wall time of io and gpu steps is charged
+     * instead (an upper bound). Waiting for approvals costs nothing.
+     */
+    private static long cpuMs(long cpuStartedNanos, long startedNanos, ExecAssignment assignment) {
+        if (assignment.job() instanceof HumanApprovalJob) {
+            return 0;
+        }
+        long cpuNow = THREADS.getCurrentThreadCpuTime();
+        return cpuStartedNanos >= 0 && cpuNow >= 0
+                ? (cpuNow - cpuStartedNanos) / 1_000_000
+                : (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     private PolicyChain.Observer observer(Step step) {
@@ -55,7 +77,7 @@ public final class StepExecutor {
             @Override
             public void attemptStarted(int attemptNumber) {
                 step.attempt(attemptNumber);
-                step.state(Step.State.RUNNING);
+                step.state(step.assignment().job() instanceof HumanApprovalJob ? Step.State.WAITING : Step.State.RUNNING);
                 listener.started(step.assignment(), attemptNumber);
             }
 
@@ -111,6 +133,7 @@ public final class StepExecutor {
             sink.deadLetter(letter);
             listener.deadLettered(letter);
         }
+        quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
     }
 

@@ -1,0 +1,72 @@
+package io.beamline.worker.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.runtime.QuotaConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads the {@code --tenant-quotas} file: JSON with optional {@code window_ms}, {@code defaults}
+ * and {@code tenants} (tenant id → limits). A tenant's entry inherits every limit it does not
+ * name from the defaults, and the defaults inherit from the command-line options. Fields:
+ * {@code max_concurrent}, {@code max_executions_per_window}, {@code max_cpu_ms_per_window},
+ * {@code max_bytes_in_flight}, {@code weight}; zero means unlimited.
+ */
+final class QuotaFile {
+    private QuotaFile() {
+    }
+
+    static QuotaConfig load(Path file, long windowMs, QuotaConfig.Limits base) {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ConfigException("--tenant-quotas: cannot read " + file + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("--tenant-quotas: " + file + " must hold a JSON object");
+        }
+        long window = root.has("window_ms") ? positive(root.get("window_ms"), "window_ms") : windowMs;
+        QuotaConfig.Limits defaults = limits(root.path("defaults"), base, "defaults");
+        Map<String, QuotaConfig.Limits> tenants = new HashMap<>();
+        root.path("tenants").properties().forEach(e -> tenants.put(e.getKey(), limits(e.getValue(), defaults, "tenants." + e.getKey())));
+        return new QuotaConfig(window, defaults, tenants);
+    }
+
+    private static QuotaConfig.Limits limits(JsonNode node, QuotaConfig.Limits inherited, String where) {
+        if (node.isMissingNode()) {
+            return inherited;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("--tenant-quotas: " + where + " must be an object");
+        }
+        return new QuotaConfig.Limits(
+                (int) value(node, "max_concurrent", inherited.maxConcurrent(), where),
+                value(node, "max_executions_per_window", inherited.maxExecutionsPerWindow(), where),
+                value(node, "max_cpu_ms_per_window", inherited.maxCpuMsPerWindow(), where),
+                value(node, "max_bytes_in_flight", inherited.maxBytesInFlight(), where),
+                (int) Math.max(1, value(node, "weight", inherited.weight(), where)));
+    }
+
+    private static long value(JsonNode node, String field, long inherited, String where) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return inherited;
+        }
+        if (!value.canConvertToLong() || !value.isIntegralNumber() || value.longValue() < 0) {
+            throw new ConfigException("--tenant-quotas: " + where + "." + field + " must be a whole number >= 0");
+        }
+        return value.longValue();
+    }
+
+    private static long positive(JsonNode value, String field) {
+        if (!value.isIntegralNumber() || value.longValue() <= 0) {
+            throw new ConfigException("--tenant-quotas: " + field + " must be a whole number > 0");
+        }
+        return value.longValue();
+    }
+}

@@ -1,0 +1,34 @@
+package io.beamline.worker.runtime;
+
+import java.util.Map;
+
+/**
+ * Tenant quotas and scheduling weights: defaults for every tenant, overridden per tenant (from
+ * the {@code --tenant-quotas} file). Zero means unlimited. Immutable.
+ */
+public record QuotaConfig(long windowMs, Limits defaults, Map<String, Limits> tenants) {
+
+    /**
+     * One tenant's limits: concurrent steps per pool, executions and CPU milliseconds per
+     * window, payload bytes in flight, and its scheduling weight.
+     */
+    public record Limits(int maxConcurrent, long maxExecutionsPerWindow, long maxCpuMsPerWindow,
+                         long maxBytesInFlight, int weight) {
+        public static final Limits UNLIMITED = new Limits(0, 0, 0, 0, 1);
+    }
+
+    public QuotaConfig {
+        if (windowMs <= 0) {
+            throw new IllegalArgumentException("--quota-window-ms must be > 0, got " + windowMs);
+        }
+        tenants = Map.copyOf(tenants);
+    }
+
+    public static QuotaConfig unlimited() {
+        return new QuotaConfig(60_000, Limits.UNLIMITED, Map.of());
+    }
+
+    public Limits limitsFor(String tenant) {
+        return tenants.getOrDefault(tenant, defaults);
+    }
+}
