@@ -1,0 +1,160 @@
+package io.beamline.worker.block.http;
+
+import io.beamline.worker.block.Block;
+import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TenantPaths;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.HttpRequestJob;
+import io.beamline.worker.contract.StepResult;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@code http.request} block (SPEC §4.1). One shared {@link HttpClient} pools connections
+ * for every step (HTTP/1.1, and HTTP/2 over TLS). The life of a call: validate the job and its
+ * paths → check the destination policy (by name, then by resolved address) → send → read the
+ * body as {@link BodyRouting} decides → map the outcome ({@link CallOutcomes}); with redirects
+ * enabled, each hop repeats the policy check.
+ *
+ * <p>Timeouts: the job's {@code timeout_ms} (else {@code --http-timeout-ms}) bounds the whole
+ * call, DNS, connect, headers and body, and ends it as {@code timeout} (5002). Only with
+ * {@code CP2_COMPLETE_TIMEOUT_ENABLED} does the client get its own, shorter connect timeout,
+ * reported as 3002; in the baseline the total budget covers connecting too.
+ *
+ * <p>Bodies: an inline response body is decoded as UTF-8 and limited to
+ * {@code --http-max-response-bytes}; binary or large bodies belong in {@code response_to_path},
+ * which streams them to the tenant's directory with constant memory.
+ *
+ * <p>Thread-safe: one instance serves all steps. The client holds no per-tenant state (no
+ * cookie handler, no authenticator, no proxy), so sharing it leaks nothing between tenants.
+ * Interrupting a step aborts its exchange and closes the connection.
+ */
+public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
+    private final HttpConfig config;
+    private final TenantPaths paths;
+    private final Clock clock;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient client;
+    private final DestinationGuard guard;
+
+    public HttpBlock(HttpConfig config, TenantPaths paths) {
+        this(config, paths, Clock.systemUTC());
+    }
+
+    HttpBlock(HttpConfig config, TenantPaths paths, Clock clock) {
+        this.config = config;
+        this.paths = paths;
+        this.clock = clock;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .executor(executor)
+                .version(HttpClient.Version.HTTP_2)
+                .followRedirects(HttpClient.Redirect.NEVER);  // Redirects follows by hand, hop by hop
+        if (config.separateConnectTimeout()) {
+            builder.connectTimeout(config.connectTimeout());
+        }
+        this.client = builder.build();
+        this.guard = new DestinationGuard(config.destinations(), executor);
+    }
+
+    @Override
+    public Class<HttpRequestJob> jobType() {
+        return HttpRequestJob.class;
+    }
+
+    @Override
+    public StepResult execute(HttpRequestJob job, StepContext context) throws InterruptedException {
+        Deadline deadline = Deadline.after(job.timeout().map(Duration::ofMillis).orElse(config.defaultTimeout()));
+        CallOutcomes outcomes = new CallOutcomes(job.url(), clock);
+        RequestSpec spec;
+        Optional<DownloadSubscriber> download;
+        try {
+            spec = RequestSpec.of(job, bodyPublisher(job, context));
+            spec.build(config.h2c());  // header errors surface here, before anything is sent
+            download = openDownload(job, context);
+        } catch (TenantPaths.PathRefusedException e) {
+            return outcomes.failed(ErrorCode.PERMISSION_DENIED, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return outcomes.failed(ErrorCode.INVALID_INPUT, "invalid request: " + e.getMessage());
+        } catch (IOException e) {
+            return outcomes.failed(ErrorCode.EXECUTION_FAILED, e.getMessage());
+        }
+        try {
+            return call(spec, download, deadline, outcomes, Optional.ofNullable(job.responseToPath()));
+        } finally {
+            download.ifPresent(DownloadSubscriber::close);
+        }
+    }
+
+    private StepResult call(RequestSpec first, Optional<DownloadSubscriber> download, Deadline deadline,
+                            CallOutcomes outcomes, Optional<String> bodyPath) throws InterruptedException {
+        RequestSpec spec = first;
+        try {
+            for (int hop = 0; hop <= Redirects.MAX_HOPS; hop++) {
+                Optional<String> refusal = guard.refusal(spec.uri(), deadline);
+                if (refusal.isPresent()) {
+                    return outcomes.refused(refusal.get());
+                }
+                HttpResponse<ResponseBody> response = deadline.await(
+                        client.sendAsync(spec.build(config.h2c()), new BodyRouting(config, spec, download)));
+                Optional<RequestSpec> next = config.followRedirects()
+                        ? Redirects.next(spec, response.statusCode(), response.headers().firstValue("location"))
+                        : Optional.empty();
+                if (next.isEmpty()) {
+                    return outcomes.response(response, bodyPath);
+                }
+                spec = next.get();
+            }
+            return outcomes.failed(ErrorCode.EXECUTION_FAILED, "more than " + Redirects.MAX_HOPS + " redirects");
+        } catch (TimeoutException e) {
+            return outcomes.timedOut(deadline.budget());
+        } catch (IOException e) {
+            return outcomes.failure(e);
+        }
+    }
+
+    /**
+     * The request body. A {@code body_from_path} file is streamed from disk on each send, never
+     * loaded into memory. The path is checked here and the file opened when sent: a tenant able
+     * to swap in a symlink in between could escape its root, which the fs blocks never allow.
+     */
+    private BodyPublisher bodyPublisher(HttpRequestJob job, StepContext context) throws IOException {
+        if (job.bodyFromPath() != null) {
+            Path file = paths.resolve(context.tenantId(), job.bodyFromPath());
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("body_from_path \"" + job.bodyFromPath() + "\" is not an existing file");
+            }
+            return BodyPublishers.ofFile(file);
+        }
+        return job.body() == null ? BodyPublishers.noBody() : BodyPublishers.ofString(job.body(), StandardCharsets.UTF_8);
+    }
+
+    private Optional<DownloadSubscriber> openDownload(HttpRequestJob job, StepContext context) throws IOException {
+        if (job.responseToPath() == null) {
+            return Optional.empty();
+        }
+        Path target = paths.resolve(context.tenantId(), job.responseToPath());
+        if (Files.isDirectory(target)) {
+            throw new IOException("response_to_path \"" + job.responseToPath() + "\" is a directory");
+        }
+        return Optional.of(DownloadSubscriber.open(target, config.maxDownloadBytes()));
+    }
+
+    /** Stops the client and its threads; in-flight calls fail. For worker shutdown. */
+    @Override
+    public void close() {
+        client.shutdownNow();
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,62 @@
+package io.beamline.worker.block.http;
+
+import io.beamline.worker.contract.HttpRequestJob;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One hop of an HTTP call: method, target, headers and body, kept so a redirect can derive the
+ * next hop. {@code body} is a publisher that can be subscribed again (a string, or a file that
+ * is reopened), so a 307/308 redirect resends it. Immutable.
+ */
+record RequestSpec(String method, URI uri, Map<String, String> headers, BodyPublisher body) {
+
+    /**
+     * The first hop of {@code job}.
+     *
+     * @throws IllegalArgumentException when the URL is not an absolute http(s) URL with a host
+     */
+    static RequestSpec of(HttpRequestJob job, BodyPublisher body) {
+        URI uri = URI.create(job.url());
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("url must be http:// or https://");
+        }
+        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("url must name a host and carry no user info");
+        }
+        Map<String, String> headers = job.headers() == null ? Map.of() : Map.copyOf(job.headers());
+        return new RequestSpec(job.method() == null ? "GET" : job.method(), uri, headers, body);
+    }
+
+    /**
+     * The request to send. HTTPS negotiates HTTP/2 (falling back to HTTP/1.1); plain HTTP uses
+     * HTTP/1.1 unless {@code h2c}, since an h2c upgrade costs a round of headers for servers that
+     * rarely support it.
+     *
+     * @throws IllegalArgumentException for a header the JDK refuses (restricted such as Host,
+     *                                  Connection, Content-Length; or a malformed name or value)
+     */
+    HttpRequest build(boolean h2c) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, body);
+        if (uri.getScheme().equalsIgnoreCase("http") && !h2c) {
+            builder.version(HttpClient.Version.HTTP_1_1);
+        }
+        headers.forEach((name, value) -> {
+            try {
+                builder.header(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("header \"" + name + "\" refused: " + e.getMessage(), e);
+            }
+        });
+        return builder.build();
+    }
+
+    String host() {
+        return uri.getHost();
+    }
+}

@@ -1,0 +1,224 @@
+package io.beamline.worker.block.http;
+
+import static io.beamline.worker.block.http.HttpJobs.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beamline.worker.block.TenantPaths;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.HttpOutput;
+import io.beamline.worker.contract.StepResult;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Requests and responses against a real local server: success, HTTP errors, headers, redirects. */
+class HttpBlockExchangeTest {
+    @TempDir
+    Path dataDir;
+    private FaultServer server;
+    private HttpBlock block;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = FaultServer.start();
+        block = new HttpBlock(HttpConfig.defaults(false), new TenantPaths(dataDir));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        block.close();
+        server.close();
+    }
+
+    @Test
+    void getReturnsStatusBodyAndHeaders() throws Exception {
+        server.on("/hello", Reply.ok("{\"output\":\"processed\"}").header("X-Trace", "abc"));
+
+        StepResult result = request(server.url("/hello")).runOn(block);
+
+        HttpOutput output = output(result);
+        assertThat(output.statusCode()).isEqualTo(200);
+        assertThat(output.body()).isEqualTo("{\"output\":\"processed\"}");
+        assertThat(output.headers()).containsEntry("x-trace", "abc");
+        assertThat(output.latencyMs()).isNotNegative();
+        assertThat(output.bodyPath()).isNull();
+    }
+
+    @Test
+    void repeatedResponseHeadersAreJoinedWithCommas() throws Exception {
+        server.on("/multi", Reply.ok("x").header("Vary", "Accept").header("Vary", "Origin"));
+
+        HttpOutput output = output(request(server.url("/multi")).runOn(block));
+
+        assertThat(output.headers()).containsEntry("vary", "Accept, Origin");
+    }
+
+    @Test
+    void postSendsMethodHeadersAndUtf8Body() throws Exception {
+        server.on("/process", Reply.status(201).body("created"));
+
+        StepResult result = request(server.url("/process?x=1")).method("POST")
+                .header("Content-Type", "application/json").header("X-Api-Key", "k-1")
+                .body("{\"input\":\"grüße\"}").runOn(block);
+
+        assertThat(output(result).statusCode()).isEqualTo(201);
+        RecordedRequest received = server.requests("/process").getFirst();
+        assertThat(received.method()).isEqualTo("POST");
+        assertThat(received.target()).isEqualTo("/process?x=1");
+        assertThat(received.header("x-api-key")).contains("k-1");
+        assertThat(received.header("content-type")).contains("application/json");
+        assertThat(received.body()).isEqualTo("{\"input\":\"grüße\"}");
+    }
+
+    @Test
+    void notFoundIsANonRetryableHttpErrorWithItsStatus() throws Exception {
+        server.on("/missing", Reply.status(404).body("no such thing"));
+
+        ExecError error = failure(request(server.url("/missing")).runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.HTTP_ERROR);
+        assertThat(error.isRetryable()).isFalse();
+        assertThat(error.details()).containsEntry("status_code", 404)
+                .containsEntry("url", server.url("/missing"))
+                .containsEntry("block_type", "http.request")
+                .containsEntry("body", "no such thing");
+    }
+
+    @Test
+    void serviceUnavailableIsARetryableHttpError() throws Exception {
+        server.on("/busy", Reply.status(503));
+
+        ExecError error = failure(request(server.url("/busy")).runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.HTTP_ERROR);
+        assertThat(error.isRetryable()).isTrue();
+        assertThat(error.details()).containsEntry("status_code", 503).doesNotContainKey("retry_after_ms");
+    }
+
+    @Test
+    void tooManyRequestsIsRetryableAndCarriesRetryAfter() throws Exception {
+        server.on("/limited", Reply.retryAfter(429, "7"));
+
+        ExecError error = failure(request(server.url("/limited")).runOn(block));
+
+        assertThat(error.isRetryable()).isTrue();
+        assertThat(error.details()).containsEntry("status_code", 429).containsEntry("retry_after_ms", 7000L);
+    }
+
+    @Test
+    void errorBodyInDetailsIsCutToOneKibibyte() throws Exception {
+        server.on("/boom", Reply.status(500).body("x".repeat(5000)));
+
+        ExecError error = failure(request(server.url("/boom")).runOn(block));
+
+        assertThat((String) error.details().get("body")).hasSize(BodyRouting.ERROR_SNIPPET_BYTES);
+    }
+
+    @Test
+    void restrictedHeaderIsInvalidInputAndNothingIsSent() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        ExecError error = failure(request(server.url("/x")).header("Host", "evil.example").runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(error.message()).contains("Host");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void headerValueWithLineBreakCannotInjectHeaders() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        ExecError error = failure(request(server.url("/x")).header("X-Note", "a\r\nX-Injected: yes").runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void urlWithUserInfoIsInvalidInput() throws Exception {
+        ExecError error = failure(request("http://user:secret@127.0.0.1:" + server.port() + "/").runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void redirectIsReturnedAsItIsByDefault() throws Exception {
+        server.on("/old", Reply.redirect(302, "/new"));
+
+        HttpOutput output = output(request(server.url("/old")).runOn(block));
+
+        assertThat(output.statusCode()).isEqualTo(302);
+        assertThat(output.headers()).containsEntry("location", "/new");
+        assertThat(server.requests("/new")).isEmpty();
+    }
+
+    @Test
+    void redirectsAreFollowedWhenEnabledAndPostBecomesGet() throws Exception {
+        server.on("/old", Reply.redirect(302, "/new")).on("/new", Reply.ok("moved here"));
+        try (HttpBlock following = new HttpBlock(HttpConfig.defaults(false).withFollowRedirects(true), new TenantPaths(dataDir))) {
+
+            HttpOutput output = output(request(server.url("/old")).method("POST").body("data").runOn(following));
+
+            assertThat(output.statusCode()).isEqualTo(200);
+            assertThat(output.body()).isEqualTo("moved here");
+            assertThat(server.requests("/new").getFirst().method()).isEqualTo("GET");
+        }
+    }
+
+    @Test
+    void credentialsAreNotCarriedToAnotherOriginOnRedirect() throws Exception {
+        // 127.0.0.1 and localhost are different origins, though the same server
+        server.on("/start", Reply.redirect(307, "http://localhost:" + server.port() + "/elsewhere"))
+                .on("/elsewhere", Reply.ok("ok"));
+        try (HttpBlock following = new HttpBlock(HttpConfig.defaults(false).withFollowRedirects(true), new TenantPaths(dataDir))) {
+
+            request(server.url("/start")).header("Authorization", "Bearer secret").header("X-Keep", "1").runOn(following);
+
+            RecordedRequest second = server.requests("/elsewhere").getFirst();
+            assertThat(second.header("authorization")).isEmpty();
+            assertThat(second.header("x-keep")).contains("1");
+        }
+    }
+
+    @Test
+    void endlessRedirectsStopAfterFiveHops() throws Exception {
+        server.on("/loop", Reply.redirect(302, "/loop"));
+        try (HttpBlock following = new HttpBlock(HttpConfig.defaults(false).withFollowRedirects(true), new TenantPaths(dataDir))) {
+
+            ExecError error = failure(request(server.url("/loop")).runOn(following));
+
+            assertThat(error.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
+            assertThat(server.requests("/loop")).hasSize(Redirects.MAX_HOPS + 1);
+        }
+    }
+
+    @Test
+    void headRequestWithLargeDeclaredLengthSucceeds() throws Exception {
+        server.on("/big", Reply.generated(HttpConfig.DEFAULT_MAX_RESPONSE_BYTES * 4));
+
+        HttpOutput output = output(request(server.url("/big")).method("HEAD").runOn(block));
+
+        assertThat(output.statusCode()).isEqualTo(200);
+        assertThat(output.body()).isEmpty();
+    }
+
+    static HttpOutput output(StepResult result) {
+        assertThat(result).isInstanceOf(StepResult.Succeeded.class);
+        return (HttpOutput) ((StepResult.Succeeded) result).output();
+    }
+
+    static ExecError failure(StepResult result) {
+        assertThat(result).isInstanceOf(StepResult.Failed.class);
+        return result.error().orElseThrow();
+    }
+
+    static Map<String, Object> details(StepResult result) {
+        return result.error().orElseThrow().details();
+    }
+}
