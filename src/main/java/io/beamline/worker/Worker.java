@@ -21,7 +21,11 @@ import io.beamline.worker.resilience.CircuitBreakers;
 import io.beamline.worker.resilience.PolicyChain;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.resilience.RetryBudget;
+import io.beamline.worker.block.TenantPaths;
+import io.beamline.worker.block.http.HttpBlock;
+import io.beamline.worker.contract.Job;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.random.RandomGenerator;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -47,6 +51,7 @@ public final class Worker implements AutoCloseable {
     private final AssignmentRegistry registry;
     private final Coordinator coordinator;
     private final HealthChecks health;
+    private final List<AutoCloseable> resources = new ArrayList<>();
 
     private Worker(WorkerConfig config, Map<ResourcePool, Pool> pools, AssignmentRegistry registry,
                    Coordinator coordinator, HealthChecks health) {
@@ -63,8 +68,24 @@ public final class Worker implements AutoCloseable {
      */
     public static Worker create(WorkerConfig config, OutcomeSink sink, HealthChecks health, Clock clock,
                                 int maxDeadLetterPayload) {
-        BlockRegistry blocks = config.sandbox() ? SandboxBlocks.registry(clock) : BlockRegistry.builder().build();
-        return create(config, blocks, sink, health, clock, maxDeadLetterPayload);
+        if (config.sandbox()) {
+            return create(config, SandboxBlocks.registry(clock), sink, health, clock, maxDeadLetterPayload);
+        }
+        List<AutoCloseable> resources = new ArrayList<>();
+        BlockRegistry blocks = realBlocks(config, resources);
+        Worker worker = create(config, blocks, sink, health, clock, maxDeadLetterPayload);
+        worker.resources.addAll(resources);
+        return worker;
+    }
+
+    /** The production blocks of SPEC §4; whatever needs closing is added to {@code resources}. */
+    private static BlockRegistry realBlocks(WorkerConfig config, List<AutoCloseable> resources) {
+        TenantPaths paths = new TenantPaths(config.dataDir());
+        HttpBlock http = new HttpBlock(config.http(), paths);
+        resources.add(http);
+        return BlockRegistry.builder()
+                .register(Job.HTTP_REQUEST, http)
+                .build();
     }
 
     /** Builds a worker around the given blocks (tests and tools that bring their own). */
@@ -139,6 +160,13 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         pools.values().forEach(Pool::close);
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
     private static HealthChecks.Check poolHealth(Map<ResourcePool, Pool> pools, int saturationThreshold) {

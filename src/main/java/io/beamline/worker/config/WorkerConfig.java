@@ -1,5 +1,6 @@
 package io.beamline.worker.config;
 
+import io.beamline.worker.block.http.HttpConfig;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.runtime.QuotaConfig;
 import io.beamline.worker.runtime.SchedulingMode;
@@ -33,6 +34,7 @@ public record WorkerConfig(
         boolean sandbox,
         Duration shutdownGrace,
         ResilienceConfig resilience,
+        HttpConfig http,
         FeatureFlags flags) {
 
     public WorkerConfig {

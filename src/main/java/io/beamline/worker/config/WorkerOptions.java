@@ -146,8 +146,12 @@ public final class WorkerOptions {
             description = "How long a cancelled step may take to stop by itself before it is interrupted (env WORKER_CANCEL_GRACE_MS; default: 200).")
     Long cancelGraceMs;
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
+    HttpOptions http = new HttpOptions();
+
     public WorkerConfig toConfig(Map<String, String> env) {
         Settings settings = new Settings(env);
+        FeatureFlags flags = FeatureFlags.fromEnvironment(env);
         return new WorkerConfig(
                 settings.text("--worker-id", workerId, "WORKER_ID", defaultWorkerId()),
                 settings.integer("--cpu-pool-size", cpuPoolSize, "WORKER_CPU_POOL_SIZE", Runtime.getRuntime().availableProcessors()),
@@ -171,7 +175,8 @@ public final class WorkerOptions {
                 settings.flag(sandbox, "WORKER_SANDBOX_MODE"),
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
                 resilience(settings),
-                FeatureFlags.fromEnvironment(env));
+                (http == null ? new HttpOptions() : http).toConfig(settings, flags),
+                flags);
     }
 
     private QuotaConfig quotas(Settings settings) {
