@@ -1,5 +1,9 @@
 package io.beamline.worker.block.http;
 
+import io.beamline.worker.support.FaultServer;
+import io.beamline.worker.support.Reply;
+import io.beamline.worker.support.RecordedRequest;
+import io.beamline.worker.support.FullBacklogListener;
 import static io.beamline.worker.block.http.HttpJobs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 

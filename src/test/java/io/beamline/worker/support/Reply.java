@@ -1,4 +1,4 @@
-package io.beamline.worker.block.http;
+package io.beamline.worker.support;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

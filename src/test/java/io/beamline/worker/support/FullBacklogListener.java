@@ -1,4 +1,4 @@
-package io.beamline.worker.block.http;
+package io.beamline.worker.support;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,7 +13,7 @@ import java.util.List;
  * connection attempts, so a client's connect hangs exactly as it would towards an unreachable
  * host, without sending a packet off this machine. Used by one test thread.
  */
-final class FullBacklogListener implements AutoCloseable {
+public final class FullBacklogListener implements AutoCloseable {
     private static final int MAX_FILLERS = 64;
 
     private final ServerSocket listener;
@@ -24,7 +24,7 @@ final class FullBacklogListener implements AutoCloseable {
     }
 
     /** Opens the listener and connects until a connect attempt no longer completes. */
-    static FullBacklogListener open() throws IOException {
+    public static FullBacklogListener open() throws IOException {
         FullBacklogListener full = new FullBacklogListener(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
         for (int i = 0; i < MAX_FILLERS; i++) {
             Socket socket = new Socket();
@@ -40,7 +40,7 @@ final class FullBacklogListener implements AutoCloseable {
         throw new IllegalStateException("the accept queue never filled after " + MAX_FILLERS + " connections");
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + listener.getLocalPort() + path;
     }
 
