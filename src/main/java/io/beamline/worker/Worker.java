@@ -108,7 +108,7 @@ public final class Worker implements AutoCloseable {
         StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId(),
                 quotas);
         Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
-                resilience.cancelGrace(), quotas);
+                resilience.cancelGrace(), quotas, config.flags().cancellation());
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize()));
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");

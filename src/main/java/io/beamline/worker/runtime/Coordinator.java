@@ -44,6 +44,7 @@ public final class Coordinator {
     private final Clock clock;
     private final Duration cancelGrace;
     private final TenantQuotas quotas;
+    private final boolean cancellation;
     private final ExecutorService waitingLane = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("waiting-step-", 0).factory());
     private final ScheduledExecutorService stopScheduler = Executors.newSingleThreadScheduledExecutor(
@@ -53,7 +54,7 @@ public final class Coordinator {
     public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
                        AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
                        DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace,
-                       TenantQuotas quotas) {
+                       TenantQuotas quotas, boolean cancellation) {
         this.blocks = blocks;
         this.pools = new EnumMap<>(pools);
         this.registry = registry;
@@ -64,6 +65,7 @@ public final class Coordinator {
         this.clock = clock;
         this.cancelGrace = cancelGrace;
         this.quotas = quotas;
+        this.cancellation = cancellation;
     }
 
     /** Handles one received message; never throws for anything the message contains. */
@@ -201,6 +203,9 @@ public final class Coordinator {
      * finished assignments, and cancels naming another tenant, are harmless no-ops.
      */
     public CancelOutcome cancel(CancelRequest request) {
+        if (!cancellation) {
+            return CancelOutcome.DISABLED;  // CP2_CANCELLATION_ENABLED off: the baseline has no cancellation
+        }
         Step step = registry.inFlight(request.assignmentId()).orElse(null);
         if (step == null) {
             return CancelOutcome.NOT_IN_FLIGHT;
@@ -213,7 +218,7 @@ public final class Coordinator {
     }
 
     /** What a cancel request did. */
-    public enum CancelOutcome { STOPPING, NOT_IN_FLIGHT, TENANT_MISMATCH }
+    public enum CancelOutcome { STOPPING, NOT_IN_FLIGHT, TENANT_MISMATCH, DISABLED }
 
     private void reject(Rejection rejection) {
         sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));
