@@ -27,6 +27,12 @@ public final class InProcessWorker implements AutoCloseable {
         this.worker = Worker.create(config, sink, new HealthChecks(), Clock.systemUTC(), 256 * 1024);
     }
 
+    /** A worker around the given blocks (runtime tests that need steps to wait on a gate). */
+    public InProcessWorker(io.beamline.worker.block.BlockRegistry blocks, Map<String, String> env, String... args) {
+        WorkerConfig config = TestConfigs.of(env, args);
+        this.worker = Worker.create(config, blocks, sink, new HealthChecks(), Clock.systemUTC(), 256 * 1024);
+    }
+
     public Worker worker() {
         return worker;
     }
