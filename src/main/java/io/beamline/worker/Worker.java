@@ -109,7 +109,7 @@ public final class Worker implements AutoCloseable {
                 quotas);
         Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
                 resilience.cancelGrace(), quotas, config.flags().cancellation());
-        health.register("pools", () -> poolHealth(pools, config.maxQueueSize()));
+        health.register("pools", () -> poolHealth(pools, config.maxQueueSize(), memory));
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
         return new Worker(config, pools, registry, coordinator, health);
@@ -169,8 +169,15 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private static HealthChecks.Check poolHealth(Map<ResourcePool, Pool> pools, int saturationThreshold) {
+    /**
+     * Overloaded when a pool's queue reaches {@code --max-queue-size} (bounded or not) or queued
+     * work fills 90% of its memory budget: the worker is then refusing work (SPEC §6 saturation).
+     */
+    private static HealthChecks.Check poolHealth(Map<ResourcePool, Pool> pools, int saturationThreshold, QueueMemory memory) {
         StringBuilder saturated = new StringBuilder();
+        if (memory.usedBytes() >= memory.limitBytes() * 0.9) {
+            saturated.append("queued work at ").append(memory.usedBytes() * 100 / memory.limitBytes()).append("% of its memory budget ");
+        }
         pools.forEach((kind, pool) -> {
             if (pool.queueDepth() >= saturationThreshold) {
                 saturated.append(kind.wireName()).append(" queue ").append(pool.queueDepth()).append(' ');

@@ -101,6 +101,12 @@ public final class Coordinator {
             reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;
         }
+        Optional<Duration> breakerOpen = executor.breakerOpenFor(assignment);
+        if (breakerOpen.isPresent()) {
+            reject(Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
+                    .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));
+            return;
+        }
         Step step = new Step(assignment, QueueMemory.estimate(payloadBytes), System.nanoTime(), clock.millis(), executor);
         if (!registry.register(step)) {
             reject(Rejection.of(assignment, RejectReason.DUPLICATE,

@@ -88,6 +88,11 @@ public final class StepExecutor {
         };
     }
 
+    /** Whether the step's destination is behind an open breaker, and for how long still. */
+    java.util.Optional<Duration> breakerOpenFor(ExecAssignment assignment) {
+        return policies.breakerOpenFor(assignment);
+    }
+
     /** One attempt of the step's block; never throws. */
     private StepResult attempt(Step step, int attemptNumber) {
         long started = System.nanoTime();
