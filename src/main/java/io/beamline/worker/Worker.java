@@ -5,7 +5,10 @@ import io.beamline.worker.block.sandbox.SandboxBlocks;
 import io.beamline.worker.config.WorkerConfig;
 import io.beamline.worker.contract.ResourcePool;
 import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.observability.MetricNames;
 import io.beamline.worker.observability.StepLogListener;
+import io.beamline.worker.observability.WorkerMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.beamline.worker.runtime.AssignmentRegistry;
 import io.beamline.worker.runtime.Coordinator;
 import io.beamline.worker.runtime.DeadLetters;
@@ -51,10 +54,12 @@ public final class Worker implements AutoCloseable {
     private final AssignmentRegistry registry;
     private final Coordinator coordinator;
     private final HealthChecks health;
+    private final WorkerMetrics metrics;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     private Worker(WorkerConfig config, Map<ResourcePool, Pool> pools, AssignmentRegistry registry,
-                   Coordinator coordinator, HealthChecks health) {
+                   Coordinator coordinator, HealthChecks health, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.pools = pools;
         this.registry = registry;
@@ -99,20 +104,44 @@ public final class Worker implements AutoCloseable {
         TenantQuotas quotas = new TenantQuotas(config.quotas(), clock::millis);
         AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
         DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, maxDeadLetterPayload);
-        StepListener listener = StepListener.of(List.of(new StepLogListener()));
+        WorkerMetrics metrics = new WorkerMetrics(new PrometheusRegistry(), config.flags().observabilityMetrics(),
+                config.metricsTenantLabel());
+        StepListener listener = StepListener.of(List.of(new StepLogListener(), metrics));
         ResilienceConfig resilience = config.resilience();
-        PolicyChain policies = new PolicyChain(config.flags(), resilience, new CircuitBreakers(resilience, (destination, state) ->
-                log.warn("circuit breaker for {} is now {}", destination, state)),
+        CircuitBreakers breakers = new CircuitBreakers(resilience, (destination, state) -> {
+            log.warn("circuit breaker for {} is now {}", destination, state);
+            metrics.breakerTransition(state.name().toLowerCase(java.util.Locale.ROOT));
+        });
+        PolicyChain policies = new PolicyChain(config.flags(), resilience, breakers,
                 new RetryBudget(resilience.retryBudgetRatio(), resilience.minRetriesPerWindow(), Duration.ofSeconds(10), System::nanoTime),
                 RandomGenerator.getDefault());
         StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId(),
                 quotas);
         Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
-                resilience.cancelGrace(), quotas, config.flags().cancellation());
+                resilience.cancelGrace(), quotas, config.flags().cancellation(),
+                config.rejectWhenCircuitOpen());
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize(), memory));
+        registerGauges(metrics, pools, health, breakers, memory);
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
-        return new Worker(config, pools, registry, coordinator, health);
+        return new Worker(config, pools, registry, coordinator, health, metrics);
+    }
+
+    /** Gauges read at scrape time from the state they describe. */
+    private static void registerGauges(WorkerMetrics metrics, Map<ResourcePool, Pool> pools, HealthChecks health,
+                                       CircuitBreakers breakers, QueueMemory memory) {
+        metrics.gauge(MetricNames.POOL_QUEUE_DEPTH, "Steps waiting in each pool's queue", true,
+                cb -> pools.forEach((kind, pool) -> cb.call(pool.queueDepth(), kind.wireName())), "pool");
+        metrics.gauge(MetricNames.QUEUE_DEPTH, "Steps waiting in each resource pool", false,
+                cb -> pools.forEach((kind, pool) -> cb.call(pool.queueDepth(), kind.wireName())), "resource_pool");
+        metrics.gauge(MetricNames.ACTIVE_TASKS, "Steps running in each resource pool", false,
+                cb -> pools.forEach((kind, pool) -> cb.call(pool.activeCount(), kind.wireName())), "resource_pool");
+        metrics.gauge(MetricNames.HEALTH_STATUS, "1 when a health check passes, 0 when it fails", false,
+                cb -> health.evaluate().forEach((name, check) -> cb.call(check.healthy() ? 1 : 0, name)), "check");
+        metrics.gauge(MetricNames.BREAKERS_OPEN, "Destinations whose circuit breaker is open", true,
+                cb -> cb.call(breakers.openCount()));
+        metrics.gauge(MetricNames.RESOURCE_USAGE + "_queued_bytes", "Estimated heap held by queued steps", true,
+                cb -> cb.call(memory.usedBytes()));
     }
 
     /** Pool bounds: the queue is bounded only under CP2_QUEUE_MANAGEMENT_ENABLED (SPEC §5). */
@@ -128,6 +157,10 @@ public final class Worker implements AutoCloseable {
 
     public AssignmentRegistry registry() {
         return registry;
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
     }
 
     public HealthChecks health() {

@@ -4,6 +4,8 @@ import io.beamline.worker.Worker;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HealthEndpoint;
 import io.beamline.worker.observability.HttpSurface;
+import io.beamline.worker.observability.MetricNames;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.beamline.worker.transport.CoreNatsTransport;
 import io.beamline.worker.transport.NatsConnector;
 import io.beamline.worker.transport.NatsOutcomeSink;
@@ -43,7 +45,14 @@ final class ServeCommand implements Callable<Integer> {
             NatsOutcomeSink sink = new NatsOutcomeSink(connection, Duration.ofSeconds(60));
             int maxEmbedded = (int) Math.max(1024, connection.getMaxPayload() / 8);
             try (Worker worker = Worker.create(config, sink, health, clock, maxEmbedded);
+                 HttpSurface metricsHttp = metricsSurface(config, http);
                  CoreNatsTransport transport = new CoreNatsTransport(connection, worker.coordinator(), config.flags().cancellation())) {
+                (metricsHttp == null ? http : metricsHttp).mount("/metrics", new MetricsHandler(worker.metrics().registry()));
+                if (metricsHttp != null) {
+                    metricsHttp.start();
+                }
+                worker.metrics().gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
+                        cb -> cb.call(connection.getStatus() == Connection.Status.CONNECTED ? 1 : 0));
                 transport.start();
                 boolean lost = awaitStopOrConnectionLoss(signal, connector);
                 if (lost) {
@@ -58,6 +67,14 @@ final class ServeCommand implements Callable<Integer> {
                 return Main.EXIT_OK;
             }
         }
+    }
+
+    /** A second HTTP server for /metrics, unless it shares the health endpoint's address (then null). */
+    private static HttpSurface metricsSurface(WorkerConfig config, HttpSurface health) throws java.io.IOException {
+        if (config.prometheusEndpoint().equals(config.healthEndpoint())) {
+            return null;
+        }
+        return new HttpSurface(config.prometheusEndpoint().toSocketAddress());
     }
 
     /** True when the connection closed for good, false when a stop was requested. */

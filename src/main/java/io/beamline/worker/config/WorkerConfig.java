@@ -35,6 +35,8 @@ public record WorkerConfig(
         Duration shutdownGrace,
         ResilienceConfig resilience,
         HttpConfig http,
+        boolean metricsTenantLabel,
+        boolean rejectWhenCircuitOpen,
         FeatureFlags flags) {
 
     public WorkerConfig {

@@ -146,6 +146,14 @@ public final class WorkerOptions {
             description = "How long a cancelled step may take to stop by itself before it is interrupted (env WORKER_CANCEL_GRACE_MS; default: 200).")
     Long cancelGraceMs;
 
+    @Option(names = "--metrics-tenant-label",
+            description = "Add tenant_id to step metrics; mind the cardinality (env WORKER_METRICS_TENANT_LABEL).")
+    boolean metricsTenantLabel;
+
+    @Option(names = "--reject-when-circuit-open",
+            description = "With CP2_CIRCUIT_BREAKER_ENABLED, refuse steps to an open destination at admission (reason circuit_open, retry_after_ms) instead of answering 2002 (env WORKER_REJECT_WHEN_CIRCUIT_OPEN).")
+    boolean rejectWhenCircuitOpen;
+
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
     HttpOptions http = new HttpOptions();
 
@@ -176,6 +184,8 @@ public final class WorkerOptions {
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
                 resilience(settings),
                 (http == null ? new HttpOptions() : http).toConfig(settings, flags),
+                settings.flag(metricsTenantLabel, "WORKER_METRICS_TENANT_LABEL"),
+                settings.flag(rejectWhenCircuitOpen, "WORKER_REJECT_WHEN_CIRCUIT_OPEN"),
                 flags);
     }
 

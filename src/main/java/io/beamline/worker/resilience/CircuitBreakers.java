@@ -51,6 +51,13 @@ public final class CircuitBreakers {
         return existing(destination).filter(CircuitBreaker::isOpen).map(CircuitBreaker::getRemainingDelay);
     }
 
+    /** How many destinations are behind an open breaker now. */
+    public int openCount() {
+        synchronized (breakers) {
+            return (int) breakers.values().stream().filter(CircuitBreaker::isOpen).count();
+        }
+    }
+
     private CircuitBreaker<StepResult> create(String destination) {
         return CircuitBreaker.<StepResult>builder()
                 .handleResultIf(ErrorClassification::isDestinationFailure)

@@ -45,6 +45,11 @@ public final class Coordinator {
     private final Duration cancelGrace;
     private final TenantQuotas quotas;
     private final boolean cancellation;
+    /**
+     * Refuse at admission ({@code circuit_open}, with retry_after_ms) instead of accepting and
+     * answering 2002: lets a Router route elsewhere. Off by default, as SPEC §5 asks for the 2002 result.
+     */
+    private final boolean rejectWhenCircuitOpen;
     private final ExecutorService waitingLane = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("waiting-step-", 0).factory());
     private final ScheduledExecutorService stopScheduler = Executors.newSingleThreadScheduledExecutor(
@@ -54,7 +59,7 @@ public final class Coordinator {
     public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
                        AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
                        DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace,
-                       TenantQuotas quotas, boolean cancellation) {
+                       TenantQuotas quotas, boolean cancellation, boolean rejectWhenCircuitOpen) {
         this.blocks = blocks;
         this.pools = new EnumMap<>(pools);
         this.registry = registry;
@@ -66,6 +71,7 @@ public final class Coordinator {
         this.cancelGrace = cancelGrace;
         this.quotas = quotas;
         this.cancellation = cancellation;
+        this.rejectWhenCircuitOpen = rejectWhenCircuitOpen;
     }
 
     /** Handles one received message; never throws for anything the message contains. */
@@ -101,7 +107,7 @@ public final class Coordinator {
             reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;
         }
-        Optional<Duration> breakerOpen = executor.breakerOpenFor(assignment);
+        Optional<Duration> breakerOpen = rejectWhenCircuitOpen ? executor.breakerOpenFor(assignment) : Optional.empty();
         if (breakerOpen.isPresent()) {
             reject(Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
                     .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));

@@ -229,6 +229,24 @@ class ResilienceIntegrationTest {
     }
 
     @Test
+    void optionallyAnOpenBreakerRejectsAtAdmissionWithRetryAfter() {
+        server.on("/down", Reply.status(503));
+        try (InProcessWorker worker = new InProcessWorker(Map.of("CP2_CIRCUIT_BREAKER_ENABLED", "true", "CP2_ADVANCED_RETRY_ENABLED", "true"),
+                "--data-dir", data.toString(), "--breaker-failure-threshold", "2", "--retry-max-attempts", "1",
+                "--reject-when-circuit-open")) {
+            worker.awaitResult(worker.submit(get(server.url("/down"), 5000L)), Duration.ofSeconds(5));
+            worker.awaitResult(worker.submit(get(server.url("/down"), 5000L)), Duration.ofSeconds(5));
+
+            String refused = worker.submit(get(server.url("/down"), 5000L));
+
+            var ack = worker.sink.ackFor(refused).orElseThrow();
+            assertThat(ack.reason()).isEqualTo(io.beamline.worker.contract.RejectReason.CIRCUIT_OPEN);
+            assertThat(ack.errorCode()).isEqualTo(ErrorCode.RESOURCE_UNAVAILABLE);
+            assertThat(ack.retryAfterMs()).isPositive();
+        }
+    }
+
+    @Test
     void withoutBreakersEveryStepCallsTheDeadEndpoint() {
         server.on("/dead", Reply.status(500));
         try (InProcessWorker worker = worker(Map.of("CP2_ADVANCED_RETRY_ENABLED", "true"))) {

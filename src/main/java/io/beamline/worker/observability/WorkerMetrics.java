@@ -1,0 +1,184 @@
+package io.beamline.worker.observability;
+
+import io.beamline.worker.contract.DeadLetter;
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.Rejection;
+import io.beamline.worker.runtime.StepListener;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The worker's Prometheus metrics (SPEC §6), fed by step events as a {@link StepListener}.
+ * Cardinality policy: labels are block type, status, error code, resource pool and reason;
+ * {@code tenant_id} only when the operator enables it; run, flow, step and assignment ids never
+ * (they belong to traces). Thread-safe.
+ *
+ * <p>Gauges that mirror state elsewhere (queues, health, breakers) are registered by the
+ * composition root through {@link #gauge}, read at scrape time.
+ */
+public final class WorkerMetrics implements StepListener {
+    private static final double[] LATENCY_MS_BUCKETS = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000};
+    private static final double[] SECONDS_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+    private static final double[] FLOW_SECONDS_BUCKETS = {0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
+    private static final int MAX_TRACKED_FLOWS = 100_000;
+
+    private final PrometheusRegistry registry;
+    private final boolean cp2;
+    private final boolean tenantLabel;
+    private final Counter tasks;
+    private final Histogram taskLatency;
+    private final Counter stepExecutions;
+    private final Histogram stepDuration;
+    private final Counter stepErrors;
+    private final Histogram flowDuration;
+    private final Counter retries;
+    private final Counter timeouts;
+    private final Counter rejections;
+    private final Counter deadLetters;
+    private final Counter breakerTransitions;
+    private final Map<String, Long> flowStarts = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_TRACKED_FLOWS;
+        }
+    };
+
+    /** {@code cp2}: CP2_OBSERVABILITY_METRICS_ENABLED; {@code tenantLabel}: add tenant_id to step series. */
+    public WorkerMetrics(PrometheusRegistry registry, boolean cp2, boolean tenantLabel) {
+        this.registry = registry;
+        this.cp2 = cp2;
+        this.tenantLabel = tenantLabel;
+        tasks = Counter.builder().name(MetricNames.TASKS).help("Finished steps by block type and final status")
+                .labelNames("type", "status").register(registry);
+        taskLatency = Histogram.builder().name(MetricNames.TASK_LATENCY_MS).help("Step execution time in milliseconds, retries included")
+                .unit(null).classicOnly().classicUpperBounds(LATENCY_MS_BUCKETS).labelNames("type").register(registry);
+        retries = Counter.builder().name(MetricNames.STEP_RETRIES).help("Attempts beyond the first")
+                .labelNames("step_type", "resource_pool").register(registry);
+        timeouts = Counter.builder().name(MetricNames.STEP_TIMEOUTS).help("Steps that ended with status timeout")
+                .labelNames("step_type", "resource_pool").register(registry);
+        rejections = Counter.builder().name(MetricNames.REJECTIONS).help("Assignments rejected, by reason")
+                .labelNames("reason").register(registry);
+        deadLetters = Counter.builder().name(MetricNames.DEAD_LETTERS).help("Messages published to the dead-letter subject, by reason")
+                .labelNames("reason").register(registry);
+        breakerTransitions = Counter.builder().name(MetricNames.BREAKER_TRANSITIONS).help("Circuit breaker state changes, by new state")
+                .labelNames("state").register(registry);
+        String[] stepLabels = tenantLabel
+                ? new String[] {"step_type", "execution_status", "resource_pool", "tenant_id"}
+                : new String[] {"step_type", "execution_status", "resource_pool"};
+        String[] errorLabels = tenantLabel
+                ? new String[] {"step_type", "error_code", "resource_pool", "tenant_id"}
+                : new String[] {"step_type", "error_code", "resource_pool"};
+        stepExecutions = cp2 ? Counter.builder().name(MetricNames.STEP_EXECUTIONS).help("Step executions by type and status")
+                .labelNames(stepLabels).register(registry) : null;
+        stepDuration = cp2 ? Histogram.builder().name(MetricNames.STEP_DURATION_SECONDS).help("Step execution duration")
+                .classicOnly().classicUpperBounds(SECONDS_BUCKETS).labelNames(stepLabels).register(registry) : null;
+        stepErrors = cp2 ? Counter.builder().name(MetricNames.STEP_ERRORS).help("Failed steps by error code")
+                .labelNames(errorLabels).register(registry) : null;
+        flowDuration = cp2 ? Histogram.builder().name(MetricNames.FLOW_DURATION_SECONDS)
+                .help("Time from a flow's first step on this worker to each of its steps completing")
+                .classicOnly().classicUpperBounds(FLOW_SECONDS_BUCKETS).register(registry) : null;
+        JvmMetrics.builder().register(registry);
+        gauge(MetricNames.RESOURCE_USAGE, "Process resources: cpu_time_ms, memory_mb (heap used)", true, this::resourceUsage, "type");
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public boolean cp2() {
+        return cp2;
+    }
+
+    /** Registers a gauge read at scrape time; {@code cp2Family} gauges exist only with the CP2 flag. */
+    public void gauge(String name, String help, boolean always, Consumer<GaugeWithCallback.Callback> callback, String... labels) {
+        if (always || cp2) {
+            GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(callback).register(registry);
+        }
+    }
+
+    public Gauge settableGauge(String name, String help) {
+        return Gauge.builder().name(name).help(help).register(registry);
+    }
+
+    @Override
+    public void accepted(ExecAssignment assignment) {
+        if (cp2 && assignment.flowId() != null) {
+            synchronized (flowStarts) {
+                flowStarts.putIfAbsent(assignment.flowId(), System.nanoTime());
+            }
+        }
+    }
+
+    @Override
+    public void started(ExecAssignment assignment, int attempt) {
+        if (attempt > 1) {
+            retries.labelValues(assignment.job().blockType(), assignment.pool().wireName()).inc();
+        }
+    }
+
+    @Override
+    public void completed(ExecAssignment assignment, ExecResult result) {
+        String type = assignment.job().blockType();
+        String status = result.status().wireName();
+        String pool = assignment.pool().wireName();
+        tasks.labelValues(type, status).inc();
+        taskLatency.labelValues(type).observe(result.latencyMs());
+        if (result.status() == io.beamline.worker.contract.StepStatus.TIMEOUT) {
+            timeouts.labelValues(type, pool).inc();
+        }
+        if (!cp2) {
+            return;
+        }
+        stepExecutions.labelValues(labels(type, status, pool, assignment.tenantId())).inc();
+        stepDuration.labelValues(labels(type, status, pool, assignment.tenantId())).observe(result.latencyMs() / 1000.0);
+        if (result.error() != null) {
+            stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool, assignment.tenantId())).inc();
+        }
+        if (assignment.flowId() != null) {
+            Long started;
+            synchronized (flowStarts) {
+                started = flowStarts.get(assignment.flowId());
+            }
+            if (started != null) {
+                flowDuration.observe((System.nanoTime() - started) / 1e9);
+            }
+        }
+    }
+
+    @Override
+    public void rejected(Rejection rejection) {
+        rejections.labelValues(rejection.reason().wireName()).inc();
+    }
+
+    @Override
+    public void deadLettered(DeadLetter letter) {
+        deadLetters.labelValues(letter.reason()).inc();
+    }
+
+    /** A circuit breaker changed state ({@code open}, {@code half_open}, {@code closed}). */
+    public void breakerTransition(String state) {
+        breakerTransitions.labelValues(state).inc();
+    }
+
+    private String[] labels(String type, String second, String pool, String tenant) {
+        return tenantLabel ? new String[] {type, second, pool, tenant} : new String[] {type, second, pool};
+    }
+
+    private void resourceUsage(GaugeWithCallback.Callback callback) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            callback.call(sun.getProcessCpuTime() / 1e6, "cpu_time_ms");
+        }
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        callback.call(heap.getUsed() / (1024.0 * 1024.0), "memory_mb");
+    }
+}
