@@ -1,0 +1,208 @@
+package io.beamline.worker.block.human;
+
+import io.beamline.worker.contract.ApprovalOutput;
+import io.beamline.worker.contract.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Durable home of approvals: one SQLite file, {@code <data-dir>/_approvals/approvals.sqlite}
+ * (tenant ids never start with {@code _}, so it cannot collide with a tenant's directory).
+ *
+ * <p>Design: one connection, WAL journal with {@code synchronous=FULL} (a committed decision
+ * survives a power cut) and exclusive locking mode (a second worker pointed at the same data
+ * dir fails at start instead of corrupting the state). All access holds one reentrant lock;
+ * {@link #transaction} makes a compound read-check-write atomic, which is what keeps decisions
+ * and expiry race-free. Methods that throw {@code SQLException} are the steps of such a
+ * transaction and are only called inside one; the others stand alone or join an enclosing one.
+ * A {@code ReentrantLock} rather than {@code synchronized} so that callers on virtual threads
+ * never pin their carrier while SQLite syncs. Reads live in {@link ApprovalRows}. Thread-safe.
+ */
+public final class ApprovalStore implements AutoCloseable {
+    /** Audit entries kept per approval; refused attempts beyond it are only counted. */
+    public static final int MAX_AUDIT_ENTRIES = 1000;
+    private static final int SCHEMA_VERSION = 1;
+
+    private final Path file;
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ApprovalRows rows;
+
+    private ApprovalStore(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+        this.rows = new ApprovalRows(connection);
+    }
+
+    /** Opens (creating when needed) the store under {@code dataDir}. */
+    public static ApprovalStore open(Path dataDir) {
+        Path file = dataDir.resolve("_approvals").resolve("approvals.sqlite");
+        try {
+            Files.createDirectories(file.getParent());
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 2000");
+                statement.execute("PRAGMA locking_mode = EXCLUSIVE");
+                statement.execute("PRAGMA journal_mode = WAL");
+                statement.execute("PRAGMA synchronous = FULL");
+                statement.execute("PRAGMA foreign_keys = ON");
+                ApprovalSchema.migrate(statement, SCHEMA_VERSION);
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+            return new ApprovalStore(file, connection);
+        } catch (IOException | SQLException e) {
+            throw new ApprovalStoreException("cannot open the approval store " + file
+                    + " (is another worker using this data dir?): " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Work done by {@link #transaction}; may call any method of this store. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} atomically: all of it is committed, or none of it. Called inside another
+     * transaction, it joins that one.
+     */
+    <T> T transaction(Work<T> work) {
+        lock.lock();
+        try {
+            if (lock.getHoldCount() > 1) {
+                return work.run();
+            }
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run();
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ApprovalStoreException("approval store " + file + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Optional<Approval> find(String id) {
+        return transaction(() -> rows.find(id));
+    }
+
+    /** Pending approvals, oldest first, without their audit trails; all tenants when empty. */
+    List<Approval> pending(Optional<String> tenantId) {
+        return transaction(() -> rows.pending(tenantId));
+    }
+
+    /** Assignments (JSON) whose approval is pending or whose outcome no step has collected yet. */
+    List<String> uncollectedAssignments() {
+        return transaction(rows::uncollectedAssignments);
+    }
+
+    Optional<byte[]> tokenHash(String id, String approver) throws SQLException {
+        return rows.tokenHash(id, approver);
+    }
+
+    boolean notified(String id) throws SQLException {
+        return rows.notified(id);
+    }
+
+    void insert(Approval approval, String assignmentJson) throws SQLException {
+        update("INSERT INTO approval (id, tenant_id, trace_id, prompt, approvers, required_approvals, on_timeout,"
+                        + " created_at, deadline, state, assignment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                approval.id(), approval.tenantId(), approval.traceId(), approval.prompt(),
+                Json.writeString(approval.approvers()), approval.requiredApprovals(), approval.onTimeout().wireName(),
+                approval.createdAt(), approval.deadline(), approval.state().wireName(), assignmentJson);
+    }
+
+    /** Replaces every approver's token hash (new links make the old ones useless). */
+    void replaceTokens(String id, Map<String, byte[]> hashes) throws SQLException {
+        update("DELETE FROM approval_token WHERE approval_id = ?", id);
+        for (Map.Entry<String, byte[]> entry : hashes.entrySet()) {
+            update("INSERT INTO approval_token (approval_id, approver, token_hash) VALUES (?, ?, ?)",
+                    id, entry.getKey(), entry.getValue());
+        }
+    }
+
+    void addVote(String id, Vote vote) throws SQLException {
+        update("INSERT INTO approval_vote (approval_id, approver, approved, comment, decided_at) VALUES (?, ?, ?, ?, ?)",
+                id, vote.approver(), vote.approved() ? 1 : 0, vote.comment(), vote.decidedAt());
+    }
+
+    /** Appends to the audit trail; a refused attempt past the cap is only counted. */
+    void audit(String id, AuditEntry entry) throws SQLException {
+        if (!entry.accepted() && rows.auditCount(id) >= MAX_AUDIT_ENTRIES) {
+            update("UPDATE approval SET audit_omitted = audit_omitted + 1 WHERE id = ?", id);
+            return;
+        }
+        update("INSERT INTO approval_audit (approval_id, at, approver, approved, accepted, outcome, detail)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", id, entry.at(), entry.approver(),
+                entry.approved() == null ? null : entry.approved() ? 1 : 0, entry.accepted() ? 1 : 0,
+                entry.outcome(), entry.detail());
+    }
+
+    /** Moves a pending approval to a final state; false when it was no longer pending. */
+    boolean finish(String id, ApprovalState state, Optional<ApprovalOutput> result, Optional<String> reason,
+                   long at) throws SQLException {
+        return update("UPDATE approval SET state = ?, result = ?, reason = ?, finished_at = ?"
+                        + " WHERE id = ? AND state = 'pending'", state.wireName(),
+                result.map(Json::writeString).orElse(null), reason.orElse(null), at, id) == 1;
+    }
+
+    void markNotified(String id) {
+        transaction(() -> update("UPDATE approval SET notified = 1 WHERE id = ?", id));
+    }
+
+    /** Records that a step took this final outcome, so a restart does not resume it again. */
+    void markCollected(String id) {
+        transaction(() -> update("UPDATE approval SET collected = 1 WHERE id = ? AND state <> 'pending'", id));
+    }
+
+    /** Deletes collected final approvals that finished before {@code cutoff}; returns how many. */
+    int purgeFinishedBefore(long cutoff) {
+        return transaction(() -> update(
+                "DELETE FROM approval WHERE state <> 'pending' AND collected = 1 AND finished_at < ?", cutoff));
+    }
+
+    private int update(String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new ApprovalStoreException("cannot close the approval store " + file, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.beamline.worker.block.human;
+
+import static io.beamline.worker.block.human.ApprovalHarness.job;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beamline.worker.contract.ExecAssignment;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApprovalPageTest {
+    static final String HOSTILE = "<script>alert(1)</script><img src=x onerror=\"alert(2)\"> & 'quoted'";
+
+    @TempDir
+    Path dataDir;
+    ApprovalHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = ApprovalHarness.start(dataDir);
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    @Test
+    void tenantSuppliedTextIsEscapedInThePage() throws Exception {
+        ExecAssignment assignment = hostileApproval();
+        String link = harness.notifier.link(assignment.assignmentId(), "<b>eve</b>");
+
+        HttpResponse<String> page = harness.get(link.substring(harness.baseUrl().length()));
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &amp; &#39;quoted&#39;")
+                .contains("&lt;b&gt;eve&lt;/b&gt;")
+                .doesNotContain("<script>alert", "<img", "<b>eve")
+                .contains("id=\"approve\"", "id=\"reject\"", "id=\"comment\"");
+    }
+
+    @Test
+    void pageOnlyRunsItsOwnScriptAndSendsNoReferrer() throws Exception {
+        HttpResponse<String> page = harness.get("/approvals/ui");
+
+        String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        String nonce = policy.replaceAll(".*script-src 'nonce-([^']+)'.*", "$1");
+        assertThat(policy).contains("default-src 'none'", "connect-src 'self'", "frame-ancestors 'none'");
+        assertThat(page.body()).contains("<script nonce=\"" + nonce + "\">");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(harness.get("/approvals/ui").headers().firstValue("Content-Security-Policy").orElseThrow())
+                .isNotEqualTo(policy);
+    }
+
+    @Test
+    void pageListsPendingApprovalsOfTheRequestedTenant() throws Exception {
+        hostileApproval();
+        ExecAssignment other = ApprovalHarness.assignment("tenant-b",
+                "{\"type\":\"human.approval\",\"prompt\":\"Deploy the other thing?\",\"approvers\":[\"zed\"]}");
+        harness.service.open(other, job(other));
+
+        assertThat(harness.get("/approvals/ui").body()).contains("Deploy the other thing?", "&lt;script&gt;alert(1)");
+        assertThat(harness.get("/approvals/ui?tenant_id=tenant-b").body())
+                .contains("Deploy the other thing?").doesNotContain("alert(1)");
+    }
+
+    @Test
+    void pageForAnUnknownApprovalAnswers404WithoutAForm() throws Exception {
+        HttpResponse<String> page = harness.get("/approvals/ui?id=missing&approver=ann&token=x");
+
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.body()).doesNotContain("id=\"approve\"");
+    }
+
+    @Test
+    void pageWithoutATokenShowsTheApprovalButNoButtons() throws Exception {
+        ExecAssignment assignment = hostileApproval();
+
+        HttpResponse<String> page = harness.get("/approvals/ui?id=" + assignment.assignmentId());
+
+        assertThat(page.body()).contains("id=\"prompt\"").doesNotContain("id=\"approve\"");
+    }
+
+    private ExecAssignment hostileApproval() {
+        ExecAssignment assignment = ApprovalHarness.assignment("tenant-a", "{\"type\":\"human.approval\",\"prompt\":"
+                + io.beamline.worker.contract.Json.writeString(HOSTILE) + ",\"approvers\":[\"<b>eve</b>\"]}");
+        harness.service.open(assignment, job(assignment));
+        return assignment;
+    }
+}
