@@ -1,7 +1,5 @@
 package io.beamline.worker;
 
-import io.beamline.worker.block.BlockRegistry;
-import io.beamline.worker.block.sandbox.SandboxBlocks;
 import io.beamline.worker.config.WorkerConfig;
 import io.beamline.worker.contract.ResourcePool;
 import io.beamline.worker.observability.HealthChecks;
@@ -24,9 +22,9 @@ import io.beamline.worker.resilience.CircuitBreakers;
 import io.beamline.worker.resilience.PolicyChain;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.resilience.RetryBudget;
-import io.beamline.worker.block.TenantPaths;
-import io.beamline.worker.block.http.HttpBlock;
-import io.beamline.worker.contract.Job;
+import io.beamline.worker.block.human.ApprovalService;
+import io.beamline.worker.observability.OtelStepTracer;
+import io.beamline.worker.runtime.StepTracer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.random.RandomGenerator;
@@ -55,11 +53,12 @@ public final class Worker implements AutoCloseable {
     private final Coordinator coordinator;
     private final HealthChecks health;
     private final WorkerMetrics metrics;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Blocks blocks;
 
     private Worker(WorkerConfig config, Map<ResourcePool, Pool> pools, AssignmentRegistry registry,
-                   Coordinator coordinator, HealthChecks health, WorkerMetrics metrics) {
+                   Coordinator coordinator, HealthChecks health, WorkerMetrics metrics, Blocks blocks) {
         this.metrics = metrics;
+        this.blocks = blocks;
         this.config = config;
         this.pools = pools;
         this.registry = registry;
@@ -67,35 +66,14 @@ public final class Worker implements AutoCloseable {
         this.health = health;
     }
 
-    /**
-     * Builds a worker that reports to {@code sink}. {@code maxDeadLetterPayload} bounds the
-     * original payload embedded in a dead letter (derived from the transport's message limit).
-     */
-    public static Worker create(WorkerConfig config, OutcomeSink sink, HealthChecks health, Clock clock,
-                                int maxDeadLetterPayload) {
-        if (config.sandbox()) {
-            return create(config, SandboxBlocks.registry(clock), sink, health, clock, maxDeadLetterPayload);
-        }
-        List<AutoCloseable> resources = new ArrayList<>();
-        BlockRegistry blocks = realBlocks(config, resources);
-        Worker worker = create(config, blocks, sink, health, clock, maxDeadLetterPayload);
-        worker.resources.addAll(resources);
-        return worker;
-    }
-
-    /** The production blocks of SPEC §4; whatever needs closing is added to {@code resources}. */
-    private static BlockRegistry realBlocks(WorkerConfig config, List<AutoCloseable> resources) {
-        TenantPaths paths = new TenantPaths(config.dataDir());
-        HttpBlock http = new HttpBlock(config.http(), paths);
-        resources.add(http);
-        return BlockRegistry.builder()
-                .register(Job.HTTP_REQUEST, http)
-                .build();
+    /** Builds a worker with the blocks its configuration asks for (production or sandbox). */
+    public static Worker create(WorkerConfig config, WorkerServices services) {
+        return create(config, Blocks.create(config, services), services);
     }
 
     /** Builds a worker around the given blocks (tests and tools that bring their own). */
-    public static Worker create(WorkerConfig config, BlockRegistry blocks, OutcomeSink sink, HealthChecks health,
-                                Clock clock, int maxDeadLetterPayload) {
+    public static Worker create(WorkerConfig config, Blocks blocks, WorkerServices services) {
+        Clock clock = services.clock();
         QueueMemory memory = new QueueMemory(config.queueMemoryBytes());
         Map<ResourcePool, Pool> pools = new EnumMap<>(ResourcePool.class);
         pools.put(ResourcePool.CPU, new Pool(ResourcePool.CPU, limits(config, config.cpuPoolSize()), memory, config.quotas()));
@@ -103,10 +81,11 @@ public final class Worker implements AutoCloseable {
         pools.put(ResourcePool.IO, new Pool(ResourcePool.IO, limits(config, config.ioPoolSize()), memory, config.quotas()));
         TenantQuotas quotas = new TenantQuotas(config.quotas(), clock::millis);
         AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
-        DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, maxDeadLetterPayload);
+        DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, services.maxDeadLetterPayload());
         WorkerMetrics metrics = new WorkerMetrics(new PrometheusRegistry(), config.flags().observabilityMetrics(),
                 config.metricsTenantLabel());
         StepListener listener = StepListener.of(List.of(new StepLogListener(), metrics));
+        StepTracer tracer = new OtelStepTracer(services.openTelemetry(), config.workerId());
         ResilienceConfig resilience = config.resilience();
         CircuitBreakers breakers = new CircuitBreakers(resilience, (destination, state) -> {
             log.warn("circuit breaker for {} is now {}", destination, state);
@@ -115,16 +94,19 @@ public final class Worker implements AutoCloseable {
         PolicyChain policies = new PolicyChain(config.flags(), resilience, breakers,
                 new RetryBudget(resilience.retryBudgetRatio(), resilience.minRetriesPerWindow(), Duration.ofSeconds(10), System::nanoTime),
                 RandomGenerator.getDefault());
-        StepExecutor executor = new StepExecutor(blocks, policies, sink, deadLetters, registry, listener, clock, config.workerId(),
-                quotas);
-        Coordinator coordinator = new Coordinator(blocks, pools, registry, executor, sink, deadLetters, listener, clock,
-                resilience.cancelGrace(), quotas, config.flags().cancellation(),
-                config.rejectWhenCircuitOpen());
+        OutcomeSink sink = services.sink();
+        StepExecutor executor = new StepExecutor(blocks.registry(), policies, sink, deadLetters, registry, listener, clock,
+                config.workerId(), quotas, tracer);
+        Coordinator coordinator = new Coordinator(blocks.registry(), pools, registry, executor, sink, deadLetters, listener,
+                clock, resilience.cancelGrace(), quotas, config.flags().cancellation(), config.rejectWhenCircuitOpen(), tracer);
+        HealthChecks health = services.health();
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize(), memory));
         registerGauges(metrics, pools, health, breakers, memory);
-        log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.types(),
+        blocks.approvals().ifPresent(approvals -> metrics.gauge(MetricNames.APPROVALS_PENDING,
+                "Human approvals waiting for a decision", true, cb -> cb.call(approvals.pending(java.util.Optional.empty()).size())));
+        log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.registry().types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
-        return new Worker(config, pools, registry, coordinator, health, metrics);
+        return new Worker(config, pools, registry, coordinator, health, metrics, blocks);
     }
 
     /** Gauges read at scrape time from the state they describe. */
@@ -159,6 +141,25 @@ public final class Worker implements AutoCloseable {
         return registry;
     }
 
+    /** The approval service, when the human.approval block is the real one. */
+    public java.util.Optional<ApprovalService> approvals() {
+        return blocks.approvals();
+    }
+
+    /**
+     * Resumes the steps that were waiting for approval when the previous process stopped; each
+     * publishes its one result when decided (no second ack). Call once the transport is up.
+     */
+    public void resumePendingApprovals() {
+        blocks.approvals().ifPresent(approvals -> {
+            var pending = approvals.pendingAssignments();
+            pending.forEach(coordinator::resume);
+            if (!pending.isEmpty()) {
+                log.info("resumed {} step(s) waiting for approval", pending.size());
+            }
+        });
+    }
+
     public WorkerMetrics metrics() {
         return metrics;
     }
@@ -179,6 +180,14 @@ public final class Worker implements AutoCloseable {
     public void drain(Duration grace) throws InterruptedException {
         coordinator.startDraining();
         log.info("draining: {} step(s) in flight, grace {} ms", registry.inFlightCount(), grace.toMillis());
+        // Steps waiting for people are durable: close the service so their approvals stay
+        // pending, stop the steps without a result, and let the next process resume them.
+        blocks.approvals().ifPresent(ApprovalService::close);
+        for (Step step : registry.inFlightSteps()) {
+            if (step.assignment().job() instanceof io.beamline.worker.contract.HumanApprovalJob) {
+                coordinator.stop(step, Step.StopReason.SHUTDOWN, Duration.ZERO);
+            }
+        }
         if (registry.awaitIdle(grace)) {
             return;
         }
@@ -193,7 +202,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         pools.values().forEach(Pool::close);
-        for (AutoCloseable resource : resources) {
+        for (AutoCloseable resource : blocks.resources()) {
             try {
                 resource.close();
             } catch (Exception e) {

@@ -1,9 +1,13 @@
 package io.beamline.worker.config;
 
 import io.beamline.worker.Worker;
+import io.beamline.worker.WorkerServices;
 import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.observability.Tracing;
 import io.beamline.worker.transport.JsonLinesOutcomeSink;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -20,8 +24,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code run FILE|-}: the embedded mode (SPEC §3). Reads assignments as JSON lines, runs them in
- * process with the same runtime and blocks, and prints each ack, result and dead letter as a
- * JSON line on stdout; logs go to stderr. Exits once every assignment has its outcome.
+ * process with the same runtime and blocks, and prints each ack, result, dead letter and
+ * approval request as a JSON line on stdout; logs go to stderr. The HTTP server runs too, so
+ * approvals can be decided. Exits once every assignment has its outcome.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run assignments from a JSON-lines FILE (or - for stdin) in process; print acks and results as JSON lines.")
@@ -38,19 +43,27 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = options.toConfig(System.getenv());
-        PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         JsonLinesOutcomeSink sink = new JsonLinesOutcomeSink(stdout);
+        HealthChecks health = new HealthChecks();
+        Clock clock = Clock.systemUTC();
         try (BufferedReader reader = open(input);
-             Worker worker = Worker.create(config, sink, new HealthChecks(), Clock.systemUTC(), MAX_DEAD_LETTER_PAYLOAD)) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (!line.isBlank()) {
-                    worker.coordinator().onMessage(line.getBytes(StandardCharsets.UTF_8));
+             HttpServers http = HttpServers.startEmbedded(config, health, clock)) {
+            WorkerServices services = new WorkerServices(sink, sink::notice, health, clock,
+                    Tracing.fromEnvironment(System.getenv()), MAX_DEAD_LETTER_PAYLOAD, http.publicUrl());
+            try (Worker worker = Worker.create(config, services)) {
+                http.serve(worker);
+                worker.resumePendingApprovals();
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (!line.isBlank()) {
+                        worker.coordinator().onMessage(line.getBytes(StandardCharsets.UTF_8));
+                    }
                 }
-            }
-            // Input is exhausted: wait for every accepted step to publish its result.
-            while (!worker.registry().awaitIdle(Duration.ofSeconds(1))) {
-                // keep waiting; each step has its own timeouts
+                // Input is exhausted: wait for every accepted step to publish its result.
+                while (!worker.registry().awaitIdle(Duration.ofSeconds(1))) {
+                    // keep waiting; each step has its own deadline
+                }
             }
         } catch (NoSuchFileException e) {
             System.err.println("beamline-worker run: no such file: " + input);

@@ -1,25 +1,33 @@
 package io.beamline.worker.config;
 
 import io.beamline.worker.Worker;
+import io.beamline.worker.WorkerServices;
 import io.beamline.worker.observability.HealthChecks;
-import io.beamline.worker.observability.HealthEndpoint;
 import io.beamline.worker.observability.HttpSurface;
 import io.beamline.worker.observability.MetricNames;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.beamline.worker.observability.Tracing;
 import io.beamline.worker.transport.CoreNatsTransport;
+import io.beamline.worker.transport.NatsApprovalNotifier;
 import io.beamline.worker.transport.NatsConnector;
 import io.beamline.worker.transport.NatsOutcomeSink;
 import io.nats.client.Connection;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code serve}: the production mode, taking assignments from NATS (SPEC §3). */
+/**
+ * {@code serve}: the production mode, taking assignments from NATS (SPEC §3). Order of start:
+ * HTTP surfaces (so health answers, unhealthy, while NATS is not there yet), NATS, the worker,
+ * the intake, then the steps that were waiting for approval before a restart. Stop: SIGTERM
+ * stops the intake, drains, flushes and exits 0.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Take assignments from NATS (caf.exec.assign.v1, queue group caf-workers), run them, publish acks and results.")
 final class ServeCommand implements Callable<Integer> {
@@ -37,28 +45,30 @@ final class ServeCommand implements Callable<Integer> {
         ShutdownSignal signal = ShutdownSignal.install();
         Clock clock = Clock.systemUTC();
         HealthChecks health = new HealthChecks();
-        try (HttpSurface http = new HttpSurface(config.healthEndpoint().toSocketAddress())) {
-            http.mount("/_health", new HealthEndpoint(health, clock));
-            http.start();
+        // Healthy means "receiving assignments": not before the subscription, not while draining.
+        AtomicReference<String> intake = new AtomicReference<>("starting");
+        health.register("intake", () -> "receiving".equals(intake.get())
+                ? HealthChecks.Check.ok("receiving assignments") : HealthChecks.Check.failing(intake.get()));
+        OpenTelemetry openTelemetry = Tracing.fromEnvironment(System.getenv());
+        try (HttpServers http = HttpServers.start(config, health, clock)) {
             NatsConnector connector = new NatsConnector();
             Connection connection = connector.connect(config.natsUrls(), config.workerId(), health);
-            NatsOutcomeSink sink = new NatsOutcomeSink(connection, Duration.ofSeconds(60));
-            int maxEmbedded = (int) Math.max(1024, connection.getMaxPayload() / 8);
-            try (Worker worker = Worker.create(config, sink, health, clock, maxEmbedded);
-                 HttpSurface metricsHttp = metricsSurface(config, http);
+            WorkerServices services = new WorkerServices(new NatsOutcomeSink(connection, Duration.ofSeconds(60)),
+                    new NatsApprovalNotifier(connection), health, clock, openTelemetry,
+                    (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
+            try (Worker worker = Worker.create(config, services);
                  CoreNatsTransport transport = new CoreNatsTransport(connection, worker.coordinator(), config.flags().cancellation())) {
-                (metricsHttp == null ? http : metricsHttp).mount("/metrics", new MetricsHandler(worker.metrics().registry()));
-                if (metricsHttp != null) {
-                    metricsHttp.start();
-                }
+                http.serve(worker);
                 worker.metrics().gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
                         cb -> cb.call(connection.getStatus() == Connection.Status.CONNECTED ? 1 : 0));
                 transport.start();
-                boolean lost = awaitStopOrConnectionLoss(signal, connector);
-                if (lost) {
+                intake.set("receiving");
+                worker.resumePendingApprovals();
+                if (awaitStopOrConnectionLoss(signal, connector)) {
                     log.error("NATS connection closed for good; exiting");
                     return Main.EXIT_CONNECTION_LOST;
                 }
+                intake.set("draining");
                 transport.stopReceiving(Duration.ofSeconds(5));
                 worker.drain(config.shutdownGrace());
                 connection.flush(Duration.ofSeconds(5));
@@ -67,14 +77,6 @@ final class ServeCommand implements Callable<Integer> {
                 return Main.EXIT_OK;
             }
         }
-    }
-
-    /** A second HTTP server for /metrics, unless it shares the health endpoint's address (then null). */
-    private static HttpSurface metricsSurface(WorkerConfig config, HttpSurface health) throws java.io.IOException {
-        if (config.prometheusEndpoint().equals(config.healthEndpoint())) {
-            return null;
-        }
-        return new HttpSurface(config.prometheusEndpoint().toSocketAddress());
     }
 
     /** True when the connection closed for good, false when a stop was requested. */

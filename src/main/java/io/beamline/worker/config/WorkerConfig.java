@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The validated configuration of one worker process (SPEC §8). Built from the command line and
@@ -37,6 +38,9 @@ public record WorkerConfig(
         HttpConfig http,
         boolean metricsTenantLabel,
         boolean rejectWhenCircuitOpen,
+        Optional<String> publicUrl,
+        Duration approvalDefaultTimeout,
+        Duration approvalRetention,
         FeatureFlags flags) {
 
     public WorkerConfig {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import picocli.CommandLine.Option;
 
@@ -154,6 +155,18 @@ public final class WorkerOptions {
             description = "With CP2_CIRCUIT_BREAKER_ENABLED, refuse steps to an open destination at admission (reason circuit_open, retry_after_ms) instead of answering 2002 (env WORKER_REJECT_WHEN_CIRCUIT_OPEN).")
     boolean rejectWhenCircuitOpen;
 
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "Base URL of this worker's HTTP server as approvers reach it, for decision links (env WORKER_PUBLIC_URL; default: http://localhost:<health port>).")
+    String publicUrl;
+
+    @Option(names = "--approval-default-timeout-ms", paramLabel = "MS",
+            description = "Deadline of a human.approval step without timeout_ms (env WORKER_APPROVAL_DEFAULT_TIMEOUT_MS; default: 86400000).")
+    Long approvalDefaultTimeoutMs;
+
+    @Option(names = "--approval-retention-days", paramLabel = "DAYS",
+            description = "How long decided approvals and their audit trail are kept (env WORKER_APPROVAL_RETENTION_DAYS; default: 30).")
+    Long approvalRetentionDays;
+
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
     HttpOptions http = new HttpOptions();
 
@@ -186,6 +199,11 @@ public final class WorkerOptions {
                 (http == null ? new HttpOptions() : http).toConfig(settings, flags),
                 settings.flag(metricsTenantLabel, "WORKER_METRICS_TENANT_LABEL"),
                 settings.flag(rejectWhenCircuitOpen, "WORKER_REJECT_WHEN_CIRCUIT_OPEN"),
+                Optional.ofNullable(settings.text("--public-url", publicUrl, "WORKER_PUBLIC_URL", null)),
+                Duration.ofMillis(positive("--approval-default-timeout-ms",
+                        settings.longValue("--approval-default-timeout-ms", approvalDefaultTimeoutMs, "WORKER_APPROVAL_DEFAULT_TIMEOUT_MS", 86_400_000L))),
+                Duration.ofDays(positive("--approval-retention-days",
+                        settings.longValue("--approval-retention-days", approvalRetentionDays, "WORKER_APPROVAL_RETENTION_DAYS", 30L))),
                 flags);
     }
 
@@ -202,6 +220,13 @@ public final class WorkerOptions {
                 1);
         Path file = settings.resolve("--tenant-quotas", tenantQuotas, "WORKER_TENANT_QUOTAS", Path::of, null);
         return file == null ? new QuotaConfig(window, base, Map.of()) : QuotaFile.load(file, window, base);
+    }
+
+    private static long positive(String option, long value) {
+        if (value <= 0) {
+            throw new ConfigException(option + " must be > 0, got " + value);
+        }
+        return value;
     }
 
     private static <N extends Number> N nonNegative(String option, N value) {

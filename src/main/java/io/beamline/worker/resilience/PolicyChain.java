@@ -12,6 +12,7 @@ import io.beamline.worker.config.FeatureFlags;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,12 @@ public final class PolicyChain {
     }
 
     public Outcome execute(ExecAssignment assignment, Attempt attempt, Observer observer) {
+        if (assignment.job() instanceof HumanApprovalJob) {
+            // An approval keeps its own durable deadline and on_timeout rule; an outer timeout
+            // or a retry would cancel or duplicate it.
+            observer.attemptStarted(1);
+            return new Outcome(attempt.run(1), 1);
+        }
         StepRun run = new StepRun(assignment, attempt, observer);
         return run.execute();
     }

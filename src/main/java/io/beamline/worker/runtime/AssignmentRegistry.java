@@ -15,6 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AssignmentRegistry {
     private final Map<String, Step> inFlight = new ConcurrentHashMap<>();
     private final Map<String, ExecResult> finished;
+    private final Map<String, io.beamline.worker.contract.Rejection> rejected = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, io.beamline.worker.contract.Rejection> eldest) {
+            return size() > 10_000;
+        }
+    };
     private final Object idle = new Object();
 
     public AssignmentRegistry(int rememberFinished) {
@@ -56,6 +62,19 @@ public final class AssignmentRegistry {
             synchronized (idle) {
                 idle.notifyAll();
             }
+        }
+    }
+
+    /** Remembers a recent rejection, so a status query can say why an assignment did not run. */
+    void rejected(io.beamline.worker.contract.Rejection rejection) {
+        synchronized (rejected) {
+            rejected.put(rejection.assignmentId(), rejection);
+        }
+    }
+
+    public Optional<io.beamline.worker.contract.Rejection> rejection(String assignmentId) {
+        synchronized (rejected) {
+            return Optional.ofNullable(rejected.get(assignmentId));
         }
     }
 

@@ -45,6 +45,7 @@ public final class Coordinator {
     private final Duration cancelGrace;
     private final TenantQuotas quotas;
     private final boolean cancellation;
+    private final StepTracer tracer;
     /**
      * Refuse at admission ({@code circuit_open}, with retry_after_ms) instead of accepting and
      * answering 2002: lets a Router route elsewhere. Off by default, as SPEC §5 asks for the 2002 result.
@@ -59,7 +60,8 @@ public final class Coordinator {
     public Coordinator(BlockRegistry blocks, Map<io.beamline.worker.contract.ResourcePool, Pool> pools,
                        AssignmentRegistry registry, StepExecutor executor, OutcomeSink sink,
                        DeadLetters deadLetters, StepListener listener, Clock clock, Duration cancelGrace,
-                       TenantQuotas quotas, boolean cancellation, boolean rejectWhenCircuitOpen) {
+                       TenantQuotas quotas, boolean cancellation, boolean rejectWhenCircuitOpen, StepTracer tracer) {
+        this.tracer = tracer;
         this.blocks = blocks;
         this.pools = new EnumMap<>(pools);
         this.registry = registry;
@@ -76,14 +78,31 @@ public final class Coordinator {
 
     /** Handles one received message; never throws for anything the message contains. */
     public void onMessage(byte[] payload) {
-        switch (decoder.decode(payload)) {
-            case Decoded.Valid valid -> admit(valid.assignment(), payload.length);
-            case Decoded.Invalid invalid -> {
-                reject(invalid.rejection());
-                deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload()));
+        onMessage(payload, "");
+    }
+
+    /**
+     * Handles one received message that came with a W3C {@code traceparent} header ("" when
+     * none), inside the {@code worker.assignment.receive} span.
+     */
+    public void onMessage(byte[] payload, String traceparent) {
+        StepTracer.Span span = tracer.startReceive(traceparent);
+        try {
+            switch (decoder.decode(payload)) {
+                case Decoded.Valid valid -> admit(valid.assignment(), payload.length, span);
+                case Decoded.Invalid invalid -> {
+                    span.fail(invalid.rejection().message());
+                    reject(invalid.rejection());
+                    deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload()));
+                }
+                case Decoded.Unreadable unreadable -> {
+                    span.fail(unreadable.message());
+                    deadLetter(deadLetters.unreadable(payload, ExecError.of(unreadable.code(), unreadable.message()),
+                            unreadable.parsed()));
+                }
             }
-            case Decoded.Unreadable unreadable -> deadLetter(
-                    deadLetters.unreadable(payload, ExecError.of(unreadable.code(), unreadable.message()), unreadable.parsed()));
+        } finally {
+            span.end();
         }
     }
 
@@ -96,8 +115,10 @@ public final class Coordinator {
         return draining;
     }
 
-    private void admit(ExecAssignment received, int payloadBytes) {
-        ExecAssignment assignment = received.traceId() != null ? received : received.withTraceId(newTraceId());
+    private void admit(ExecAssignment received, int payloadBytes, StepTracer.Span span) {
+        ExecAssignment assignment = received.traceId() != null ? received
+                : received.withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
+        span.describe(assignment);
         if (blocks.find(assignment.job()).isEmpty()) {
             reject(Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
                     "block type " + assignment.job().blockType() + " is not available on this worker"));
@@ -114,6 +135,7 @@ public final class Coordinator {
             return;
         }
         Step step = new Step(assignment, QueueMemory.estimate(payloadBytes), System.nanoTime(), clock.millis(), executor);
+        step.receiveSpan(span);
         if (!registry.register(step)) {
             reject(Rejection.of(assignment, RejectReason.DUPLICATE,
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
@@ -233,6 +255,7 @@ public final class Coordinator {
     public enum CancelOutcome { STOPPING, NOT_IN_FLIGHT, TENANT_MISMATCH, DISABLED }
 
     private void reject(Rejection rejection) {
+        registry.rejected(rejection);
         sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));
         listener.rejected(rejection);
     }
@@ -240,6 +263,36 @@ public final class Coordinator {
     private void deadLetter(io.beamline.worker.contract.DeadLetter letter) {
         sink.deadLetter(letter);
         listener.deadLettered(letter);
+    }
+
+    /** What this worker knows of an assignment: its place in the queue, its attempt, its result. */
+    public AssignmentStatus status(String assignmentId) {
+        Optional<Step> inFlight = registry.inFlight(assignmentId);
+        if (inFlight.isPresent()) {
+            Step step = inFlight.get();
+            ExecAssignment a = step.assignment();
+            Step.State state = step.state();
+            Integer position = state == Step.State.QUEUED && !waitsForPeople(a) ? pools.get(a.pool()).positionOf(step) : null;
+            String name = switch (state) {
+                case QUEUED -> "queued";
+                case RUNNING -> "running";
+                case BACKING_OFF -> "backing_off";
+                case WAITING -> "waiting_for_approval";
+                case FINISHED -> "finishing";
+            };
+            return new AssignmentStatus(a.assignmentId(), name, a.tenantId(), a.job().blockType(), a.pool().wireName(),
+                    position, step.attempt() == 0 ? null : step.attempt(),
+                    state == Step.State.BACKING_OFF ? step.backoffUntilMs() : null, step.lastError().orElse(null),
+                    step.acceptedAtMs(), null, null, null, null);
+        }
+        Optional<io.beamline.worker.contract.ExecResult> finished = registry.finished(assignmentId);
+        if (finished.isPresent()) {
+            return AssignmentStatus.finished(finished.get());
+        }
+        return registry.rejection(assignmentId)
+                .map(r -> new AssignmentStatus(r.assignmentId(), "rejected", r.tenantId(), null, null, null, null, null, null,
+                        null, r.reason().wireName(), r.message(), r.retryAfterMs(), null))
+                .orElseGet(() -> AssignmentStatus.unknown(assignmentId));
     }
 
     /** A W3C-compatible trace id (32 hex digits) for assignments that arrive without one. */

@@ -26,6 +26,8 @@ public final class Step implements Runnable {
     private volatile int attempt;
     private volatile long backoffUntilMs;
     private volatile long cpuMs;
+    private volatile io.beamline.worker.contract.ExecError lastError;
+    private volatile StepTracer.Span receiveSpan = StepTracer.Span.NONE;
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -98,6 +100,24 @@ public final class Step implements Runnable {
 
     void attempt(int number) {
         this.attempt = number;
+    }
+
+    /** The span the step was received in: parent of its execute and publish spans. */
+    StepTracer.Span receiveSpan() {
+        return receiveSpan;
+    }
+
+    void receiveSpan(StepTracer.Span span) {
+        this.receiveSpan = span;
+    }
+
+    /** The error of the latest failed attempt, while the step goes on. */
+    public java.util.Optional<io.beamline.worker.contract.ExecError> lastError() {
+        return java.util.Optional.ofNullable(lastError);
+    }
+
+    void lastError(io.beamline.worker.contract.ExecError error) {
+        this.lastError = error;
     }
 
     long cpuMs() {

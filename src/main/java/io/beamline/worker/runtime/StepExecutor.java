@@ -28,12 +28,14 @@ public final class StepExecutor {
     private final Clock clock;
     private final String workerId;
     private final TenantQuotas quotas;
+    private final StepTracer tracer;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public StepExecutor(BlockRegistry blocks, PolicyChain policies, OutcomeSink sink, DeadLetters deadLetters,
                         AssignmentRegistry registry, StepListener listener, Clock clock, String workerId,
-                        TenantQuotas quotas) {
+                        TenantQuotas quotas, StepTracer tracer) {
         this.quotas = quotas;
+        this.tracer = tracer;
         this.blocks = blocks;
         this.policies = policies;
         this.sink = sink;
@@ -48,12 +50,26 @@ public final class StepExecutor {
         long started = System.nanoTime();
         long cpuStarted = THREADS.getCurrentThreadCpuTime();
         ExecAssignment assignment = step.assignment();
-        PolicyChain.Outcome outcome = policies.execute(assignment,
-                attempt -> attempt(step, attempt), observer(step));
+        StepTracer.Span span = tracer.startChild(step.receiveSpan(), StepTracer.EXECUTE, assignment);
+        PolicyChain.Outcome outcome;
+        try {
+            outcome = policies.execute(assignment, attempt -> attempt(step, attempt), observer(step));
+            outcome.result().error().ifPresent(error -> span.fail(error.code().code() + " " + error.message()));
+        } finally {
+            span.end();
+        }
+        step.cpuMs(cpuMs(cpuStarted, started, assignment));
+        if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN
+                && assignment.job() instanceof HumanApprovalJob) {
+            // The approval stays pending in its durable store; the restarted worker resumes the
+            // step and publishes its one result then.
+            quotas.finished(assignment.tenantId(), step.estimatedBytes(), 0);
+            registry.forget(step);
+            return;
+        }
         StepResult result = outcome.result() instanceof StepResult.Cancelled
                 ? interrupted(step, outcome.result().latencyMs())
                 : outcome.result();
-        step.cpuMs(cpuMs(cpuStarted, started, assignment));
         complete(step, result, outcome.retriesUsed(), started);
     }
 
@@ -103,7 +119,9 @@ public final class StepExecutor {
         }
         StepContext context = new StepContext(assignment, attemptNumber, workerId, () -> step.stopReason().isPresent());
         try {
-            return block.executeUnchecked(assignment.job(), context);
+            StepResult result = block.executeUnchecked(assignment.job(), context);
+            result.error().ifPresent(step::lastError);
+            return result;
         } catch (InterruptedException e) {
             return StepResult.cancelled("step interrupted", elapsedMs(started));
         } catch (RuntimeException e) {
@@ -131,7 +149,12 @@ public final class StepExecutor {
         }
         ExecAssignment assignment = step.assignment();
         ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
-        sink.result(result);
+        StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
+        try {
+            sink.result(result);
+        } finally {
+            publish.end();
+        }
         listener.completed(assignment, result);
         if (result.error() != null && !result.error().isRetryable()) {
             var letter = deadLetters.failed(assignment, result, retriesUsed + 1);

@@ -50,7 +50,9 @@ public final class CoreNatsTransport implements AutoCloseable {
             if (Subjects.CANCEL.equals(message.getSubject())) {
                 coordinator.onCancelMessage(data);
             } else {
-                coordinator.onMessage(data);
+                String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
+                        ? message.getHeaders().getFirst("traceparent") : "";
+                coordinator.onMessage(data, traceparent);
             }
         } catch (RuntimeException e) {
             // Never let one message kill the dispatcher; the coordinator itself should not throw.

@@ -36,6 +36,11 @@ public final class JsonLinesOutcomeSink implements OutcomeSink {
         writeLine(Json.write(letter));
     }
 
+    /** Any other message the embedded mode shows, e.g. an approval request with its decision links. */
+    public void notice(Object message) {
+        writeLine(Json.write(message));
+    }
+
     private synchronized void writeLine(byte[] json) {
         try {
             out.write(json);

@@ -3,7 +3,10 @@ package io.beamline.worker.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.beamline.worker.Blocks;
 import io.beamline.worker.Worker;
+import io.beamline.worker.WorkerServices;
+import io.opentelemetry.api.OpenTelemetry;
 import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.block.sandbox.SandboxBlocks;
 import io.beamline.worker.contract.ExecAssignmentAck;
@@ -26,7 +29,8 @@ class CoordinatorTest {
     private final AssignmentRegistry registry = worker.registry();
 
     private Worker worker(BlockRegistry blocks) {
-        return Worker.create(TestConfigs.sandbox("--io-pool-size", "4"), blocks, sink, new HealthChecks(), Clock.systemUTC(), 64 * 1024);
+        return Worker.create(TestConfigs.sandbox("--io-pool-size", "4"), Blocks.of(blocks),
+                new WorkerServices(sink, notice -> { }, new HealthChecks(), Clock.systemUTC(), OpenTelemetry.noop(), 64 * 1024, "http://localhost:9"));
     }
 
     @AfterEach

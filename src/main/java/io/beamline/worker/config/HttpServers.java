@@ -1,0 +1,106 @@
+package io.beamline.worker.config;
+
+import io.beamline.worker.Worker;
+import io.beamline.worker.block.human.ApprovalHttpHandler;
+import io.beamline.worker.observability.AssignmentStatusEndpoint;
+import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.observability.HealthEndpoint;
+import io.beamline.worker.observability.HttpSurface;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's HTTP surfaces (SPEC §6): {@code /_health}, the approval API and page and
+ * {@code /assignments/{id}} on {@code --health-endpoint}; {@code /metrics} on
+ * {@code --prometheus-endpoint}, or on the same server when both name the same address. Health
+ * answers from the start; the rest is mounted once the worker exists.
+ */
+final class HttpServers implements AutoCloseable {
+    private final WorkerConfig config;
+    private final HttpSurface main;
+    private final HttpSurface metrics;
+
+    private HttpServers(WorkerConfig config, HttpSurface main, HttpSurface metrics) {
+        this.config = config;
+        this.main = main;
+        this.metrics = metrics;
+    }
+
+    static HttpServers start(WorkerConfig config, HealthChecks health, Clock clock) throws IOException {
+        HttpSurface main = bind("--health-endpoint", config.healthEndpoint().toSocketAddress());
+        main.mount("/_health", new HealthEndpoint(health, clock));
+        main.start();
+        HttpSurface metrics = null;
+        if (!config.prometheusEndpoint().equals(config.healthEndpoint())) {
+            metrics = bind("--prometheus-endpoint", config.prometheusEndpoint().toSocketAddress());
+            metrics.start();
+        }
+        return new HttpServers(config, main, metrics);
+    }
+
+    /**
+     * The embedded mode's server: one address for everything, and a busy port is not fatal
+     * (the steps still run; only the approval API and status pages are missing, as logged).
+     */
+    static HttpServers startEmbedded(WorkerConfig config, HealthChecks health, Clock clock) {
+        try {
+            HttpSurface main = new HttpSurface(config.healthEndpoint().toSocketAddress());
+            main.mount("/_health", new HealthEndpoint(health, clock));
+            main.start();
+            return new HttpServers(config, main, null);
+        } catch (IOException e) {
+            LoggerFactory.getLogger("http").warn("--health-endpoint {} is not available ({}); running without the HTTP API",
+                    config.healthEndpoint(), e.getMessage());
+            return new HttpServers(config, null, null);
+        }
+    }
+
+    /** Mounts what needs the worker: metrics, approvals, assignment status. */
+    void serve(Worker worker) {
+        if (main == null) {
+            return;
+        }
+        (metrics == null ? main : metrics).mount("/metrics", new MetricsHandler(worker.metrics().registry()));
+        worker.approvals().ifPresent(approvals -> main.mount(ApprovalHttpHandler.PREFIX, new ApprovalHttpHandler(approvals)));
+        main.mount(AssignmentStatusEndpoint.PREFIX, new AssignmentStatusEndpoint(worker.coordinator()::status));
+    }
+
+    /** Where approvers reach this worker: {@code --public-url}, else this server's address. */
+    String publicUrl() {
+        if (config.publicUrl().isPresent()) {
+            return config.publicUrl().get();
+        }
+        if (main == null) {
+            return "http://localhost:" + config.healthEndpoint().port();
+        }
+        String host = config.healthEndpoint().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            host = "localhost";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + main.address().getPort();
+    }
+
+    private static HttpSurface bind(String option, InetSocketAddress address) {
+        try {
+            return new HttpSurface(address);
+        } catch (IOException e) {
+            throw new ConfigException(option + " " + address.getHostString() + ":" + address.getPort()
+                    + " cannot be bound: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (main != null) {
+            main.close();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.beamline.worker.observability;
+
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.runtime.StepTracer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The runtime's spans on OpenTelemetry (SPEC §6). The receive span continues the W3C trace the
+ * Router started when the message carried a {@code traceparent}; execute and publish spans are
+ * its children. Attributes: {@code tenant_id}, {@code trace_id} (the wire field),
+ * {@code run_id}, {@code block_type}, {@code worker_id}. Thread-safe.
+ */
+public final class OtelStepTracer implements StepTracer {
+    static final AttributeKey<String> TENANT_ID = AttributeKey.stringKey("tenant_id");
+    static final AttributeKey<String> TRACE_ID = AttributeKey.stringKey("trace_id");
+    static final AttributeKey<String> RUN_ID = AttributeKey.stringKey("run_id");
+    static final AttributeKey<String> BLOCK_TYPE = AttributeKey.stringKey("block_type");
+    static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("worker_id");
+    static final AttributeKey<String> ASSIGNMENT_ID = AttributeKey.stringKey("assignment_id");
+
+    private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return java.util.List.of("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "traceparent".equals(key) && carrier != null && !carrier.isEmpty() ? carrier : null;
+        }
+    };
+
+    private final OpenTelemetry openTelemetry;
+    private final Tracer tracer;
+    private final String workerId;
+
+    public OtelStepTracer(OpenTelemetry openTelemetry, String workerId) {
+        this.openTelemetry = openTelemetry;
+        this.tracer = openTelemetry.getTracer("beamline-worker");
+        this.workerId = workerId;
+    }
+
+    @Override
+    public StepTracer.Span startReceive(String traceparent) {
+        Context parent = traceparent.isEmpty() ? Context.root()
+                : openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), traceparent, TRACEPARENT);
+        return new OtelSpan(tracer.spanBuilder(RECEIVE).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+                .setAttribute(WORKER_ID, workerId).startSpan());
+    }
+
+    @Override
+    public StepTracer.Span startChild(StepTracer.Span parent, String name, ExecAssignment assignment) {
+        Context context = parent instanceof OtelSpan otel ? Context.root().with(otel.span) : Context.root();
+        OtelSpan span = new OtelSpan(tracer.spanBuilder(name).setParent(context)
+                .setSpanKind(PUBLISH.equals(name) ? SpanKind.PRODUCER : SpanKind.INTERNAL)
+                .setAttribute(WORKER_ID, workerId).startSpan());
+        span.describe(assignment);
+        return span;
+    }
+
+    /** Wraps an OpenTelemetry span. */
+    private static final class OtelSpan implements StepTracer.Span {
+        final io.opentelemetry.api.trace.Span span;
+
+        OtelSpan(io.opentelemetry.api.trace.Span span) {
+            this.span = span;
+        }
+
+        @Override
+        public void describe(ExecAssignment assignment) {
+            span.setAttribute(TENANT_ID, assignment.tenantId());
+            span.setAttribute(BLOCK_TYPE, assignment.job().blockType());
+            span.setAttribute(ASSIGNMENT_ID, assignment.assignmentId());
+            if (assignment.traceId() != null) {
+                span.setAttribute(TRACE_ID, assignment.traceId());
+            }
+            if (assignment.runId() != null) {
+                span.setAttribute(RUN_ID, assignment.runId());
+            }
+        }
+
+        @Override
+        public void fail(String message) {
+            span.setStatus(StatusCode.ERROR, message);
+        }
+
+        @Override
+        public Optional<String> traceId() {
+            return span.getSpanContext().isValid() ? Optional.of(span.getSpanContext().getTraceId()) : Optional.empty();
+        }
+
+        @Override
+        public void end() {
+            span.end();
+        }
+    }
+
+    /** For tests: the attribute keys by name. */
+    static Map<String, AttributeKey<String>> attributeKeys() {
+        return Map.of("tenant_id", TENANT_ID, "trace_id", TRACE_ID, "run_id", RUN_ID, "block_type", BLOCK_TYPE,
+                "worker_id", WORKER_ID);
+    }
+}

@@ -1,0 +1,37 @@
+package io.beamline.worker.observability;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up OpenTelemetry for the process: when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set, the
+ * SDK is configured from the standard {@code OTEL_*} variables (exporter, protocol, sampler,
+ * resource) with service name {@code beamline-worker} unless {@code OTEL_SERVICE_NAME} says
+ * otherwise; without it tracing is a no-op that costs nothing.
+ */
+public final class Tracing {
+    private static final Logger log = LoggerFactory.getLogger("observability");
+
+    private Tracing() {
+    }
+
+    public static OpenTelemetry fromEnvironment(Map<String, String> env) {
+        String endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT");
+        if (endpoint == null || endpoint.isBlank()) {
+            return OpenTelemetry.noop();
+        }
+        OpenTelemetry sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> Map.of(
+                        "otel.service.name", env.getOrDefault("OTEL_SERVICE_NAME", "beamline-worker"),
+                        "otel.metrics.exporter", env.getOrDefault("OTEL_METRICS_EXPORTER", "none"),
+                        "otel.logs.exporter", env.getOrDefault("OTEL_LOGS_EXPORTER", "none")))
+                .setResultAsGlobal()
+                .build()
+                .getOpenTelemetrySdk();
+        log.info("tracing: exporting spans over OTLP to {}", endpoint);
+        return sdk;
+    }
+}
