@@ -289,6 +289,52 @@ class SqliteBlockTest {
     }
 
     @Test
+    void aFullPoolIsARetryableUnavailability() throws Exception {
+        SqlConfig oneConnection = new SqlConfig(Map.of(), 100, 1, 1, 4, Duration.ofSeconds(30), Duration.ofMillis(500));
+        try (SqlBlock single = new SqlBlock(oneConnection, new TenantPaths(dataDir))) {
+            Thread busy = Thread.ofVirtual().start(() -> {
+                try {
+                    single.execute(job(DB, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"),
+                            context("tenant-a"));
+                } catch (InterruptedException e) {
+                    // expected: the test ends it
+                }
+            });
+            Thread.sleep(300);
+
+            StepResult result = single.execute(job(DB, "SELECT 1 AS one"), context("tenant-a"));
+
+            assertFailed(result, ErrorCode.RESOURCE_UNAVAILABLE);
+            assertThat(result.error().orElseThrow().isRetryable()).isTrue();
+            busy.interrupt();
+            busy.join(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void concurrentStepsShareThePools() throws Exception {
+        List<CompletableFuture<StepResult>> steps = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String tenant = i % 2 == 0 ? "tenant-a" : "tenant-b";
+            String query = i % 2 == 0 ? "SELECT count(*) AS n FROM users" : "SELECT count(*) AS n FROM secrets";
+            var step = new CompletableFuture<StepResult>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    step.complete(block.execute(job(DB, query), context(tenant)));
+                } catch (InterruptedException e) {
+                    step.completeExceptionally(e);
+                }
+            });
+            steps.add(step);
+        }
+
+        for (int i = 0; i < steps.size(); i++) {
+            long expected = i % 2 == 0 ? 2L : 1L;
+            assertThat(output(steps.get(i).get(10, TimeUnit.SECONDS)).rows()).containsExactly(Map.of("n", expected));
+        }
+    }
+
+    @Test
     void aReplacedDatabaseFileIsReadAfresh() throws Exception {
         output(block.execute(job(DB, "SELECT * FROM users"), context("tenant-a")));
         Path replacement = dataDir.resolve("replacement.sqlite");

@@ -53,6 +53,16 @@ class SqlitePoolsTest {
     }
 
     @Test
+    void aDatabaseInWalModeCanBeRead() throws Exception {
+        Path file = dir.resolve("wal.sqlite");
+        SqlSteps.execute("jdbc:sqlite:" + file, "PRAGMA journal_mode = WAL", "CREATE TABLE t (v TEXT)", "INSERT INTO t VALUES ('wal')");
+
+        try (ConnectionLease lease = pools.connection(file)) {
+            assertThat(valueOf(lease)).isEqualTo("wal");
+        }
+    }
+
+    @Test
     void aMissingFileIsNotCreated() {
         assertThatThrownBy(() -> pools.connection(dir.resolve("missing.sqlite"))).isInstanceOf(NoSuchFileException.class);
         assertThat(dir.resolve("missing.sqlite")).doesNotExist();
