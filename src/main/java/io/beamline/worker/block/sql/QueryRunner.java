@@ -1,0 +1,100 @@
+package io.beamline.worker.block.sql;
+
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.SqlOutput;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one checked statement on a pooled read-only connection: prepare, check and bind the
+ * parameters, execute with the row limit and query timeout, read the rows, and roll the
+ * transaction back, so nothing a query did (a session setting, a write a driver let through)
+ * outlives it. Runs on the query thread of a {@link QueryExecution}. Thread-safe.
+ */
+final class QueryRunner {
+    /** Rows fetched per round trip; PostgreSQL and MariaDB stream instead of loading everything. */
+    private static final int MAX_FETCH_SIZE = 500;
+
+    private final SqlitePools sqlitePools;
+    private final NamedPools namedPools;
+
+    QueryRunner(SqlitePools sqlitePools, NamedPools namedPools) {
+        this.sqlitePools = sqlitePools;
+        this.namedPools = namedPools;
+    }
+
+    Outcome<SqlOutput> run(ConnectionTarget target, Query query, QueryWatch watch) {
+        try (ConnectionLease lease = open(target);
+             PreparedStatement statement = lease.connection().prepareStatement(
+                     query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try {
+                return execute(statement, target.dialect(), query, watch);
+            } finally {
+                rollback(lease.connection());
+            }
+        } catch (NoSuchFileException e) {
+            return failure(ErrorCode.EXECUTION_FAILED, "database not found: " + databaseName(target));
+        } catch (IOException e) {
+            return failure(ErrorCode.EXECUTION_FAILED, "cannot open database " + databaseName(target) + ": " + e.getMessage());
+        } catch (SQLException e) {
+            return Outcome.failure(SqlErrors.classify(e));
+        }
+    }
+
+    private Outcome<SqlOutput> execute(PreparedStatement statement, Dialect dialect, Query query, QueryWatch watch)
+            throws SQLException {
+        Optional<ExecError> unbound = Parameters.bind(statement, query.parameters());
+        if (unbound.isPresent()) {
+            return Outcome.failure(unbound.get());
+        }
+        statement.setQueryTimeout(query.timeoutSeconds());
+        statement.setMaxRows(query.rowLimit() + 1);
+        statement.setFetchSize(Math.min(query.rowLimit() + 1, MAX_FETCH_SIZE));
+        if (!watch.executing(statement)) {
+            return failure(ErrorCode.CANCELLED_BY_USER, "query cancelled");
+        }
+        try {
+            if (!statement.execute()) {
+                return Outcome.success(SqlOutput.of(List.of()));
+            }
+            try (ResultSet rows = statement.getResultSet()) {
+                return Outcome.success(RowReader.read(rows, dialect, query.rowLimit()));
+            }
+        } finally {
+            watch.finished();
+        }
+    }
+
+    private ConnectionLease open(ConnectionTarget target) throws IOException, SQLException {
+        return switch (target) {
+            case ConnectionTarget.SqliteFile sqlite -> sqlitePools.connection(sqlite.file());
+            case ConnectionTarget.Named named -> namedPools.connection(named);
+        };
+    }
+
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            // a connection that cannot roll back is broken; the pool discards it on return
+        }
+    }
+
+    private static String databaseName(ConnectionTarget target) {
+        return switch (target) {
+            case ConnectionTarget.SqliteFile sqlite -> ConnectionResolver.SQLITE_PREFIX + sqlite.name();
+            case ConnectionTarget.Named named -> named.name();
+        };
+    }
+
+    private static Outcome<SqlOutput> failure(ErrorCode code, String message) {
+        return Outcome.failure(ExecError.of(code, message));
+    }
+}

@@ -1,0 +1,75 @@
+package io.beamline.worker.block.sql;
+
+import io.beamline.worker.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of the {@code sql.query} block (SPEC §4.3). Validated when built: a bad value
+ * fails at start-up with a message naming its command-line option. Immutable.
+ *
+ * @param namedConnections    {@code --sql-connection NAME=JDBC_URL}: the only servers a job may
+ *                            reach, by name (PostgreSQL or MariaDB; credentials stay here)
+ * @param maxRows             {@code --sql-max-rows}: rows returned at most; a job's
+ *                            {@code max_rows} may lower it, never raise it
+ * @param poolSize            {@code --sql-pool-size}: connections per named connection
+ * @param sqlitePoolSize      {@code --sql-sqlite-pool-size}: connections per open SQLite file
+ * @param sqliteOpenDatabases {@code --sql-sqlite-open-databases}: SQLite files kept open (the
+ *                            least recently used pool is closed beyond it)
+ * @param queryTimeout        {@code --sql-query-timeout-ms}: for jobs without {@code timeout_ms}
+ * @param connectTimeout      {@code --sql-connect-timeout-ms}: waiting for a pooled connection
+ */
+public record SqlConfig(
+        Map<String, String> namedConnections,
+        int maxRows,
+        int poolSize,
+        int sqlitePoolSize,
+        int sqliteOpenDatabases,
+        Duration queryTimeout,
+        Duration connectTimeout) {
+
+    public static final int MAX_ROWS_LIMIT = 1_000_000;
+    private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
+
+    public SqlConfig {
+        for (var entry : namedConnections.entrySet()) {
+            if (!CONNECTION_NAME.matcher(entry.getKey()).matches()) {
+                throw new ConfigException("--sql-connection name must be a letter followed by letters, digits, '_' or '-', got \""
+                        + entry.getKey() + "\"");
+            }
+            if (Dialect.ofJdbcUrl(entry.getValue()).isEmpty()) {
+                throw new ConfigException("--sql-connection " + entry.getKey()
+                        + " must be a jdbc:postgresql:// or jdbc:mariadb:// URL (read-only is enforced for those only)");
+            }
+        }
+        requireBetween("--sql-max-rows", maxRows, 1, MAX_ROWS_LIMIT);
+        requireBetween("--sql-pool-size", poolSize, 1, 1_000);
+        requireBetween("--sql-sqlite-pool-size", sqlitePoolSize, 1, 100);
+        requireBetween("--sql-sqlite-open-databases", sqliteOpenDatabases, 1, 100_000);
+        if (queryTimeout.toMillis() < 1) {
+            throw new ConfigException("--sql-query-timeout-ms must be > 0, got " + queryTimeout.toMillis());
+        }
+        if (connectTimeout.toMillis() < 250) {
+            throw new ConfigException("--sql-connect-timeout-ms must be >= 250, got " + connectTimeout.toMillis());
+        }
+        namedConnections = Map.copyOf(namedConnections);
+    }
+
+    /** Production defaults: 10,000 rows, 8 connections per server, 30 s queries, 5 s to connect. */
+    public static SqlConfig defaults(Map<String, String> namedConnections) {
+        return new SqlConfig(namedConnections, 10_000, 8, 2, 64, Duration.ofSeconds(30), Duration.ofSeconds(5));
+    }
+
+    /** The JDBC URL of the connection an operator configured under {@code name}. */
+    public Optional<String> jdbcUrl(String name) {
+        return Optional.ofNullable(namedConnections.get(name));
+    }
+
+    private static void requireBetween(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ConfigException(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+}
