@@ -8,6 +8,7 @@ import io.beamline.worker.block.human.ApprovalStore;
 import io.beamline.worker.block.human.HumanApprovalBlock;
 import io.beamline.worker.block.http.HttpBlock;
 import io.beamline.worker.block.sandbox.SandboxBlocks;
+import io.beamline.worker.block.sql.SqlBlock;
 import io.beamline.worker.config.WorkerConfig;
 import io.beamline.worker.contract.Job;
 import java.util.ArrayList;
@@ -35,9 +36,12 @@ public record Blocks(BlockRegistry registry, Optional<ApprovalService> approvals
         TenantPaths paths = new TenantPaths(config.dataDir());
         HttpBlock http = new HttpBlock(config.http(), paths);
         resources.add(http);
+        SqlBlock sql = new SqlBlock(config.sql(), paths);
+        resources.add(sql);
         ApprovalService approvals = approvals(config, services, resources);
         BlockRegistry registry = BlockRegistry.builder()
                 .register(Job.HTTP_REQUEST, http)
+                .register(Job.SQL_QUERY, sql)
                 .register(Job.HUMAN_APPROVAL, new HumanApprovalBlock(approvals))
                 .build();
         return new Blocks(registry, Optional.of(approvals), List.copyOf(resources));

@@ -1,13 +1,13 @@
 package io.beamline.worker.config;
 
 import io.beamline.worker.block.http.HttpConfig;
+import io.beamline.worker.block.sql.SqlConfig;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.runtime.QuotaConfig;
 import io.beamline.worker.runtime.SchedulingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +26,7 @@ public record WorkerConfig(
         Endpoint prometheusEndpoint,
         Endpoint healthEndpoint,
         Path dataDir,
-        Map<String, String> sqlConnections,
+        SqlConfig sql,
         int maxQueueSize,
         QueuePolicy queuePolicy,
         SchedulingMode scheduling,
@@ -62,16 +62,7 @@ public record WorkerConfig(
         if (shutdownGrace.isNegative()) {
             throw new ConfigException("--shutdown-grace-ms must be >= 0, got " + shutdownGrace.toMillis());
         }
-        for (var entry : sqlConnections.entrySet()) {
-            if (!entry.getKey().matches("[A-Za-z][A-Za-z0-9_-]{0,63}")) {
-                throw new ConfigException("--sql-connection name must be letters, digits, '_' or '-', got \"" + entry.getKey() + "\"");
-            }
-            if (!entry.getValue().startsWith("jdbc:")) {
-                throw new ConfigException("--sql-connection " + entry.getKey() + " must be a jdbc: URL");
-            }
-        }
         natsUrls = List.copyOf(natsUrls);
-        sqlConnections = Map.copyOf(sqlConnections);
     }
 
     /** Bytes that queued work may occupy: half of {@code --max-memory-mb}, the rest is the worker's own. */

@@ -8,7 +8,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,10 +61,6 @@ public final class WorkerOptions {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Root of the per-tenant data directories and embedded databases (env WORKER_DATA_DIR; default: ./data).")
     Path dataDir;
-
-    @Option(names = "--sql-connection", paramLabel = "NAME=JDBC_URL",
-            description = "A database that sql.query jobs may name; repeatable (env WORKER_SQL_CONNECTIONS, comma-separated NAME=URL).")
-    Map<String, String> sqlConnections;
 
     @Option(names = "--max-queue-size", paramLabel = "N",
             description = "Per-pool queue bound when CP2_QUEUE_MANAGEMENT_ENABLED is on (env WORKER_MAX_QUEUE_SIZE; default: 1000).")
@@ -170,6 +165,9 @@ public final class WorkerOptions {
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
     HttpOptions http = new HttpOptions();
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nsql.query block:%n", order = 2)
+    SqlOptions sql = new SqlOptions();
+
     public WorkerConfig toConfig(Map<String, String> env) {
         Settings settings = new Settings(env);
         FeatureFlags flags = FeatureFlags.fromEnvironment(env);
@@ -184,7 +182,7 @@ public final class WorkerOptions {
                 Endpoint.parse("--prometheus-endpoint", settings.text("--prometheus-endpoint", prometheusEndpoint, "PROMETHEUS_ENDPOINT", "0.0.0.0:9092")),
                 Endpoint.parse("--health-endpoint", settings.text("--health-endpoint", healthEndpoint, "WORKER_HEALTH_ENDPOINT", "0.0.0.0:9091")),
                 settings.resolve("--data-dir", dataDir, "WORKER_DATA_DIR", Path::of, Path.of("data")).toAbsolutePath().normalize(),
-                settings.resolve("--sql-connection", sqlConnections, "WORKER_SQL_CONNECTIONS", WorkerOptions::parseConnections, Map.of()),
+                (sql == null ? new SqlOptions() : sql).toConfig(settings),
                 settings.integer("--max-queue-size", maxQueueSize, "WORKER_MAX_QUEUE_SIZE", 1000),
                 settings.resolve("--queue-policy", queuePolicy, "WORKER_QUEUE_POLICY", s -> s, "reject_new").transform(
                         s -> parseEnum("--queue-policy", s, QueuePolicy.class)),
@@ -254,18 +252,6 @@ public final class WorkerOptions {
 
     private static List<String> splitUrls(String text) {
         return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static Map<String, String> parseConnections(String text) {
-        Map<String, String> connections = new LinkedHashMap<>();
-        for (String entry : text.split(",")) {
-            int equals = entry.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("expected NAME=JDBC_URL, got \"" + entry + "\"");
-            }
-            connections.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
-        }
-        return connections;
     }
 
     private static <E extends Enum<E>> E parseEnum(String option, String text, Class<E> type) {

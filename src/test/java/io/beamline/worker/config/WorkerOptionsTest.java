@@ -60,7 +60,7 @@ class WorkerOptionsTest {
         WorkerConfig config = parse(Map.of(), "--sql-connection", "reports=jdbc:postgresql://db/reports",
                 "--sql-connection", "crm=jdbc:mariadb://db/crm");
 
-        assertThat(config.sqlConnections()).containsEntry("reports", "jdbc:postgresql://db/reports").containsKey("crm");
+        assertThat(config.sql().namedConnections()).containsEntry("reports", "jdbc:postgresql://db/reports").containsKey("crm");
     }
 
     @ParameterizedTest
