@@ -1,0 +1,30 @@
+package io.beamline.worker.block.fs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Makes a change to a directory's entries (a rename, a deletion) durable by fsyncing the
+ * directory itself: without it a crash can forget a rename whose file data was already safe.
+ * Stateless.
+ */
+final class Durability {
+    private Durability() {
+    }
+
+    static void syncDirectory(Path directory, OperationDeadline deadline) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(directory, StandardOpenOption.READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return;  // platforms that cannot open a directory (Windows) make renames durable themselves
+        }
+        try (channel) {
+            deadline.watch(channel);
+            deadline.check();
+            channel.force(true);
+        }
+    }
+}

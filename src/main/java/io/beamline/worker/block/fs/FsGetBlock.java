@@ -1,0 +1,105 @@
+package io.beamline.worker.block.fs;
+
+import io.beamline.worker.block.Block;
+import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TenantPaths.PathRefusedException;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.FsGetJob;
+import io.beamline.worker.contract.FsOutput;
+import io.beamline.worker.contract.FsPutJob;
+import io.beamline.worker.contract.StepResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * {@code fs.get}: reads a regular file inside the tenant's root. Files up to the inline limit
+ * come back as {@code content}: text when they are valid UTF-8, otherwise (or when the job asks
+ * for {@code content_encoding: base64}) base64 with {@code content_encoding: "base64"}. Larger
+ * files are described by {@code size_bytes} and {@code sha256} only. Always reports
+ * {@code content_type} guessed from the extension.
+ *
+ * <p>Pipes, sockets and devices are refused before they are opened: opening a FIFO that has no
+ * writer blocks in the kernel, and so does reading one whose writer is silent; on a virtual
+ * thread neither a timeout nor an interrupt can release file IO (see {@link OperationDeadline}),
+ * so each such attempt would lose a thread and its pool slot for good. Regular files never
+ * block for long, so the deadline checked between chunks bounds every read. Thread-safe.
+ */
+final class FsGetBlock implements Block<FsGetJob> {
+    private final FsConfig config;
+    private final TenantFiles files;
+    private final Timeouts timeouts;
+
+    FsGetBlock(FsConfig config, TenantFiles files, Timeouts timeouts) {
+        this.config = config;
+        this.files = files;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public Class<FsGetJob> jobType() {
+        return FsGetJob.class;
+    }
+
+    @Override
+    public StepResult execute(FsGetJob job, StepContext context) throws InterruptedException {
+        long started = System.nanoTime();
+        FsOutcomes.stopIfInterrupted();
+        try (OperationDeadline deadline = timeouts.start("read", config.readTimeout())) {
+            try {
+                Path file = files.resolve(context.tenantId(), job.path());
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                if (!attributes.isRegularFile()) {
+                    String kind = attributes.isDirectory() ? "a directory" : "not a regular file";
+                    return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path() + "\" is " + kind,
+                            FsOutcomes.details(job.path()), started);
+                }
+                FileContent content;
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    deadline.watch(channel);
+                    content = FileContent.read(channel, config.maxInlineBytes(), attributes.size(), deadline);
+                }
+                return FsOutcomes.succeeded(output(job, content), started);
+            } catch (PathRefusedException e) {
+                return FsOutcomes.refused(job.path(), e.getMessage(), started);
+            } catch (IOException e) {
+                return FsOutcomes.ioFailure(e, "read", job.path(), deadline, started);
+            }
+        }
+    }
+
+    private static FsOutput output(FsGetJob job, FileContent content) {
+        String contentType = ContentTypes.guess(job.path());
+        Optional<byte[]> inline = content.inlineBytes();
+        if (inline.isEmpty()) {
+            return new FsOutput(job.path(), content.sizeBytes(), contentType, null, null, content.sha256(), null);
+        }
+        Optional<String> text = FsPutJob.BASE64.equals(job.contentEncoding()) ? Optional.empty() : utf8(inline.get());
+        return text
+                .map(t -> new FsOutput(job.path(), content.sizeBytes(), contentType, t, null, content.sha256(), null))
+                .orElseGet(() -> new FsOutput(job.path(), content.sizeBytes(), contentType,
+                        Base64.getEncoder().encodeToString(inline.get()), FsPutJob.BASE64, content.sha256(), null));
+    }
+
+    /** The bytes as text when they are well-formed UTF-8; lossy decoding would corrupt binary files. */
+    private static Optional<String> utf8(byte[] bytes) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+}
