@@ -2,6 +2,8 @@ package io.beamline.worker;
 
 import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.block.TenantPaths;
+import io.beamline.worker.block.fs.FsBlocks;
+import org.slf4j.LoggerFactory;
 import io.beamline.worker.block.human.ApprovalConfig;
 import io.beamline.worker.block.human.ApprovalService;
 import io.beamline.worker.block.human.ApprovalStore;
@@ -38,13 +40,30 @@ public record Blocks(BlockRegistry registry, Optional<ApprovalService> approvals
         resources.add(http);
         SqlBlock sql = new SqlBlock(config.sql(), paths);
         resources.add(sql);
+        FsBlocks fs = FsBlocks.create(config.fs(), paths);
+        resources.add(fs);
+        sweepTempFiles(fs);
         ApprovalService approvals = approvals(config, services, resources);
-        BlockRegistry registry = BlockRegistry.builder()
+        BlockRegistry registry = fs.registerInto(BlockRegistry.builder())
                 .register(Job.HTTP_REQUEST, http)
                 .register(Job.SQL_QUERY, sql)
                 .register(Job.HUMAN_APPROVAL, new HumanApprovalBlock(approvals))
                 .build();
         return new Blocks(registry, Optional.of(approvals), List.copyOf(resources));
+    }
+
+    /** Temp files of writes cut short by a crash are removed in the background at start. */
+    private static void sweepTempFiles(FsBlocks fs) {
+        Thread.ofVirtual().name("fs-temp-sweep").start(() -> {
+            try {
+                int removed = fs.removeOrphanedTempFiles();
+                if (removed > 0) {
+                    LoggerFactory.getLogger("worker").info("removed {} temp file(s) left by interrupted writes", removed);
+                }
+            } catch (java.io.IOException e) {
+                LoggerFactory.getLogger("worker").warn("temp file sweep failed: {}", e.toString());
+            }
+        });
     }
 
     private static ApprovalService approvals(WorkerConfig config, WorkerServices services, List<AutoCloseable> resources) {

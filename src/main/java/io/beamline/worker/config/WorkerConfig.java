@@ -1,5 +1,6 @@
 package io.beamline.worker.config;
 
+import io.beamline.worker.block.fs.FsConfig;
 import io.beamline.worker.block.http.HttpConfig;
 import io.beamline.worker.block.sql.SqlConfig;
 import io.beamline.worker.resilience.ResilienceConfig;
@@ -36,6 +37,7 @@ public record WorkerConfig(
         Duration shutdownGrace,
         ResilienceConfig resilience,
         HttpConfig http,
+        FsConfig fs,
         boolean metricsTenantLabel,
         boolean rejectWhenCircuitOpen,
         Optional<String> publicUrl,

@@ -165,6 +165,9 @@ public final class WorkerOptions {
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
     HttpOptions http = new HttpOptions();
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nfs.* blocks:%n", order = 3)
+    FsOptions fs = new FsOptions();
+
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nsql.query block:%n", order = 2)
     SqlOptions sql = new SqlOptions();
 
@@ -195,6 +198,7 @@ public final class WorkerOptions {
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
                 resilience(settings),
                 (http == null ? new HttpOptions() : http).toConfig(settings, flags),
+                (fs == null ? new FsOptions() : fs).toConfig(settings, flags),
                 settings.flag(metricsTenantLabel, "WORKER_METRICS_TENANT_LABEL"),
                 settings.flag(rejectWhenCircuitOpen, "WORKER_REJECT_WHEN_CIRCUIT_OPEN"),
                 Optional.ofNullable(settings.text("--public-url", publicUrl, "WORKER_PUBLIC_URL", null)),

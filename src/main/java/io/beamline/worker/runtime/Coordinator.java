@@ -18,6 +18,7 @@ import java.time.Duration;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,32 +79,43 @@ public final class Coordinator {
 
     /** Handles one received message; never throws for anything the message contains. */
     public void onMessage(byte[] payload) {
-        onMessage(payload, "");
+        onMessage(payload, "", Delivery.NONE);
     }
 
     /**
      * Handles one received message that came with a W3C {@code traceparent} header ("" when
      * none), inside the {@code worker.assignment.receive} span.
      */
-    public void onMessage(byte[] payload, String traceparent) {
+    public void onMessage(byte[] payload, String traceparent, Delivery delivery) {
         StepTracer.Span span = tracer.startReceive(traceparent);
         try {
             switch (decoder.decode(payload)) {
-                case Decoded.Valid valid -> admit(valid.assignment(), payload.length, span);
+                case Decoded.Valid valid -> admit(valid.assignment(), payload.length, span, delivery);
                 case Decoded.Invalid invalid -> {
                     span.fail(invalid.rejection().message());
-                    reject(invalid.rejection());
-                    deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload()));
+                    settleWhenPublished(delivery, reject(invalid.rejection()),
+                            deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload())));
                 }
                 case Decoded.Unreadable unreadable -> {
                     span.fail(unreadable.message());
-                    deadLetter(deadLetters.unreadable(payload, ExecError.of(unreadable.code(), unreadable.message()),
-                            unreadable.parsed()));
+                    settleWhenPublished(delivery, deadLetter(deadLetters.unreadable(payload,
+                            ExecError.of(unreadable.code(), unreadable.message()), unreadable.parsed())));
                 }
             }
         } finally {
             span.end();
         }
+    }
+
+    /** Settles the message once every one of its outcomes is published (and, with JetStream, stored). */
+    static void settleWhenPublished(Delivery delivery, CompletableFuture<?>... publishes) {
+        CompletableFuture.allOf(publishes).whenComplete((done, failure) -> {
+            if (failure == null) {
+                delivery.settle(Optional.empty());
+            } else {
+                delivery.unsettled(failure);
+            }
+        });
     }
 
     /** Stops admitting: assignments that arrive from now on are rejected {@code shutting_down}. */
@@ -115,41 +127,45 @@ public final class Coordinator {
         return draining;
     }
 
-    private void admit(ExecAssignment received, int payloadBytes, StepTracer.Span span) {
+    private void admit(ExecAssignment received, int payloadBytes, StepTracer.Span span, Delivery delivery) {
         ExecAssignment assignment = received.traceId() != null ? received
                 : received.withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
         span.describe(assignment);
         if (blocks.find(assignment.job()).isEmpty()) {
-            reject(Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
+            refuse(delivery, Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
                     "block type " + assignment.job().blockType() + " is not available on this worker"));
             return;
         }
         if (draining) {
-            reject(Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
+            refuse(delivery, Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;
         }
         Optional<Duration> breakerOpen = rejectWhenCircuitOpen ? executor.breakerOpenFor(assignment) : Optional.empty();
         if (breakerOpen.isPresent()) {
-            reject(Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
+            refuse(delivery, Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
                     .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));
             return;
         }
         Step step = new Step(assignment, QueueMemory.estimate(payloadBytes), System.nanoTime(), clock.millis(), executor);
         step.receiveSpan(span);
+        step.delivery(delivery);
         if (!registry.register(step)) {
-            reject(Rejection.of(assignment, RejectReason.DUPLICATE,
+            refuse(delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
             return;
         }
         Optional<TenantQuotas.Refusal> overQuota = quotas.tryAdmit(assignment.tenantId(), step.estimatedBytes());
         if (overQuota.isPresent()) {
             registry.forget(step);
-            reject(Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
+            refuse(delivery, Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
                     .withRetryAfter(overQuota.get().retryAfterMs()));
             return;
         }
         if (waitsForPeople(assignment)) {
             accept(assignment);
+            // The approval is owned by this worker's durable store from here on (and resumed
+            // after a restart), so the transport may consider the message settled.
+            delivery.settle(Optional.empty());
             waitingLane.execute(step);  // no pool slot, no platform thread: a parked virtual thread
             return;
         }
@@ -158,7 +174,7 @@ public final class Coordinator {
             case Pool.Admission.Refused refused -> {
                 quotas.undoAdmit(assignment.tenantId(), step.estimatedBytes());
                 registry.forget(step);
-                reject(new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
+                refuse(delivery, new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
                         assignment.tenantId(), refused.reason(), refused.message(), refused.retryAfterMs()));
             }
             case Pool.Admission.Reserved reserved -> {
@@ -204,9 +220,15 @@ public final class Coordinator {
     public void stop(Step step, Step.StopReason reason, Duration grace) {
         step.requestStop(reason);
         if (!waitsForPeople(step.assignment()) && pools.get(step.assignment().pool()).remove(step)) {
-            abandon(step, StepExecutor.interrupted(step, 0));
+            if (reason == Step.StopReason.SHUTDOWN && step.delivery().handBack(Duration.ofMillis(100))) {
+                executor.handedBack(step);  // another worker takes it; no result from here
+            } else {
+                abandon(step, StepExecutor.interrupted(step, 0));
+            }
         } else if (grace.isZero() || step.state() == Step.State.BACKING_OFF) {
-            step.interruptIfRunning();
+            // never on the caller's thread: interrupting a virtual thread inside file IO can
+            // block the interrupter until the system call returns
+            stopScheduler.execute(step::interruptIfRunning);
         } else {
             stopScheduler.schedule(step::interruptIfRunning, grace.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -226,7 +248,7 @@ public final class Coordinator {
             }
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
-                    "unreadable cancel request: " + e.getMessage()), Optional.empty()));
+                    "unreadable cancel request: " + e.getMessage()), Optional.empty()));  // core NATS: nothing to settle
             return;
         }
         cancel(request);
@@ -254,15 +276,29 @@ public final class Coordinator {
     /** What a cancel request did. */
     public enum CancelOutcome { STOPPING, NOT_IN_FLIGHT, TENANT_MISMATCH, DISABLED }
 
-    private void reject(Rejection rejection) {
-        registry.rejected(rejection);
-        sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));
-        listener.rejected(rejection);
+    /**
+     * Refuses an assignment. Overload and shutdown are passing conditions: a transport that can
+     * give the message back (JetStream) does so, for another worker or a later try; otherwise
+     * the Router gets a rejection ack.
+     */
+    private void refuse(Delivery delivery, Rejection rejection) {
+        boolean passing = rejection.reason() == RejectReason.QUEUE_FULL || rejection.reason() == RejectReason.SHUTTING_DOWN;
+        long delay = rejection.retryAfterMs() == null ? 1000 : rejection.retryAfterMs();
+        if (passing && delivery.handBack(Duration.ofMillis(delay + ThreadLocalRandom.current().nextLong(delay + 1)))) {
+            return;
+        }
+        settleWhenPublished(delivery, reject(rejection));
     }
 
-    private void deadLetter(io.beamline.worker.contract.DeadLetter letter) {
-        sink.deadLetter(letter);
+    private CompletableFuture<Void> reject(Rejection rejection) {
+        registry.rejected(rejection);
+        listener.rejected(rejection);
+        return sink.ack(ExecAssignmentAck.rejected(rejection, clock.millis()));
+    }
+
+    private CompletableFuture<Void> deadLetter(io.beamline.worker.contract.DeadLetter letter) {
         listener.deadLettered(letter);
+        return sink.deadLetter(letter);
     }
 
     /** What this worker knows of an assignment: its place in the queue, its attempt, its result. */

@@ -3,17 +3,20 @@ package io.beamline.worker.runtime;
 import io.beamline.worker.contract.DeadLetter;
 import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecResult;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the runtime sends what it decides: acks, results and dead letters. Implemented by the
- * NATS publisher ({@code serve}) and the JSON-lines writer ({@code run}). Implementations are
- * thread-safe; a call returns once the message is handed to the transport.
+ * core NATS publisher and the JSON-lines writer (complete at once: handed to the connection or
+ * written), and by the JetStream publisher (completes when the server confirmed it stored the
+ * message). Implementations are thread-safe and never throw: a failed publish completes the
+ * future exceptionally.
  */
 public interface OutcomeSink {
 
-    void ack(ExecAssignmentAck ack);
+    CompletableFuture<Void> ack(ExecAssignmentAck ack);
 
-    void result(ExecResult result);
+    CompletableFuture<Void> result(ExecResult result);
 
-    void deadLetter(DeadLetter letter);
+    CompletableFuture<Void> deadLetter(DeadLetter letter);
 }

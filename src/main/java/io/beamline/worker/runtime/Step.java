@@ -28,6 +28,7 @@ public final class Step implements Runnable {
     private volatile long cpuMs;
     private volatile io.beamline.worker.contract.ExecError lastError;
     private volatile StepTracer.Span receiveSpan = StepTracer.Span.NONE;
+    private volatile Delivery delivery = Delivery.NONE;
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -100,6 +101,15 @@ public final class Step implements Runnable {
 
     void attempt(int number) {
         this.attempt = number;
+    }
+
+    /** The transport's handle on the message that brought this step. */
+    Delivery delivery() {
+        return delivery;
+    }
+
+    void delivery(Delivery handle) {
+        this.delivery = handle;
     }
 
     /** The span the step was received in: parent of its execute and publish spans. */

@@ -11,6 +11,8 @@ import io.beamline.worker.contract.StepResult;
 import io.beamline.worker.resilience.PolicyChain;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs an accepted step to its one final result: drives its block through the
@@ -60,11 +62,11 @@ public final class StepExecutor {
         }
         step.cpuMs(cpuMs(cpuStarted, started, assignment));
         if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN
-                && assignment.job() instanceof HumanApprovalJob) {
-            // The approval stays pending in its durable store; the restarted worker resumes the
-            // step and publishes its one result then.
-            quotas.finished(assignment.tenantId(), step.estimatedBytes(), 0);
-            registry.forget(step);
+                && (assignment.job() instanceof HumanApprovalJob || step.delivery().handBack(Duration.ofMillis(100)))) {
+            // An approval stays pending in its durable store and the restarted worker resumes it;
+            // a JetStream message goes back to the stream for another worker. Either way the one
+            // result comes from there, not from here.
+            handedBack(step);
             return;
         }
         StepResult result = outcome.result() instanceof StepResult.Cancelled
@@ -130,6 +132,14 @@ public final class StepExecutor {
         }
     }
 
+    /** Lets go of a step that another process will finish: no result from this worker. */
+    void handedBack(Step step) {
+        if (step.claimCompletion()) {
+            quotas.finished(step.tenantId(), step.estimatedBytes(), step.cpuMs());
+            registry.forget(step);
+        }
+    }
+
     /** The result of a step whose block gave up because it was asked to stop. */
     static StepResult interrupted(Step step, long latencyMs) {
         return switch (step.stopReason().orElse(Step.StopReason.CANCELLED)) {
@@ -150,17 +160,26 @@ public final class StepExecutor {
         ExecAssignment assignment = step.assignment();
         ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
+        CompletableFuture<Void> published;
         try {
-            sink.result(result);
+            published = sink.result(result);
         } finally {
             publish.end();
         }
         listener.completed(assignment, result);
         if (result.error() != null && !result.error().isRetryable()) {
             var letter = deadLetters.failed(assignment, result, retriesUsed + 1);
-            sink.deadLetter(letter);
+            published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }
+        Delivery delivery = step.delivery();
+        published.whenComplete((done, failure) -> {
+            if (failure == null) {
+                delivery.settle(Optional.of(result));
+            } else {
+                delivery.unsettled(failure);
+            }
+        });
         quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
     }

@@ -2,6 +2,7 @@ package io.beamline.worker.transport;
 
 import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.runtime.Coordinator;
+import io.beamline.worker.runtime.Delivery;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -52,7 +53,7 @@ public final class CoreNatsTransport implements AutoCloseable {
             } else {
                 String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
                         ? message.getHeaders().getFirst("traceparent") : "";
-                coordinator.onMessage(data, traceparent);
+                coordinator.onMessage(data, traceparent, Delivery.NONE);
             }
         } catch (RuntimeException e) {
             // Never let one message kill the dispatcher; the coordinator itself should not throw.

@@ -8,6 +8,7 @@ import io.beamline.worker.runtime.OutcomeSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code run} mode's output: every ack, result and dead letter as one JSON object per line,
@@ -22,18 +23,18 @@ public final class JsonLinesOutcomeSink implements OutcomeSink {
     }
 
     @Override
-    public void ack(ExecAssignmentAck ack) {
-        writeLine(Json.write(ack));
+    public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
+        return writeLine(Json.write(ack));
     }
 
     @Override
-    public void result(ExecResult result) {
-        writeLine(Json.write(result));
+    public CompletableFuture<Void> result(ExecResult result) {
+        return writeLine(Json.write(result));
     }
 
     @Override
-    public void deadLetter(DeadLetter letter) {
-        writeLine(Json.write(letter));
+    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
+        return writeLine(Json.write(letter));
     }
 
     /** Any other message the embedded mode shows, e.g. an approval request with its decision links. */
@@ -41,13 +42,14 @@ public final class JsonLinesOutcomeSink implements OutcomeSink {
         writeLine(Json.write(message));
     }
 
-    private synchronized void writeLine(byte[] json) {
+    private synchronized CompletableFuture<Void> writeLine(byte[] json) {
         try {
             out.write(json);
             out.write('\n');
             out.flush();
+            return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write output", e);
+            return CompletableFuture.failedFuture(new UncheckedIOException("cannot write output", e));
         }
     }
 }

@@ -8,6 +8,7 @@ import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.runtime.OutcomeSink;
 import io.nats.client.Connection;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,44 +30,50 @@ public final class NatsOutcomeSink implements OutcomeSink {
     }
 
     @Override
-    public void ack(ExecAssignmentAck ack) {
-        publish(Subjects.ACK, Json.write(ack));
+    public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
+        return publish(Subjects.ACK, Json.write(ack));
     }
 
     @Override
-    public void result(ExecResult result) {
-        publish(Subjects.RESULT, Json.write(result));
+    public CompletableFuture<Void> result(ExecResult result) {
+        return publish(Subjects.RESULT, Json.write(result));
     }
 
     @Override
-    public void deadLetter(DeadLetter letter) {
+    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
+        return publish(Subjects.DEAD_LETTER, fitted(letter, connection.getMaxPayload()));
+    }
+
+    /**
+     * The dead letter's bytes; a payload full of characters that JSON must escape can outgrow
+     * the message limit, and then the letter goes without it (size and truncation kept).
+     */
+    static byte[] fitted(DeadLetter letter, long maxPayload) {
         byte[] bytes = Json.write(letter);
-        if (bytes.length > connection.getMaxPayload()) {
-            // A payload full of characters that JSON must escape can outgrow the message limit.
-            bytes = Json.write(letter.withoutPayload());
-        }
-        publish(Subjects.DEAD_LETTER, bytes);
+        return bytes.length > maxPayload ? Json.write(letter.withoutPayload()) : bytes;
     }
 
-    private void publish(String subject, byte[] bytes) {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private CompletableFuture<Void> publish(String subject, byte[] bytes) {
         long deadline = System.nanoTime() + publishPatience.toNanos();
         long backoffMs = 5;
         while (true) {
             try {
                 connection.publish(subject, bytes);
-                return;
+                return DONE;
             } catch (IllegalStateException e) {
                 // output queue or reconnect buffer full, or connection closed
                 if (System.nanoTime() > deadline || connection.getStatus() == Connection.Status.CLOSED) {
                     log.error("could not publish on {} ({} bytes): {}", subject, bytes.length, e.getMessage());
-                    return;
+                    return CompletableFuture.failedFuture(e);
                 }
                 try {
                     Thread.sleep(backoffMs);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     log.error("interrupted while publishing on {}", subject);
-                    return;
+                    return CompletableFuture.failedFuture(interrupted);
                 }
                 backoffMs = Math.min(500, backoffMs * 2);
             }

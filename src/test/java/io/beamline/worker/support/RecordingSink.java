@@ -6,6 +6,7 @@ import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.runtime.OutcomeSink;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An {@link OutcomeSink} that keeps everything, in order, for in-process tests. */
@@ -16,21 +17,24 @@ public final class RecordingSink implements OutcomeSink {
     public final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
     @Override
-    public void ack(ExecAssignmentAck ack) {
+    public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
         acks.add(ack);
         all.add(ack);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public void result(ExecResult result) {
+    public CompletableFuture<Void> result(ExecResult result) {
         results.add(result);
         all.add(result);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public void deadLetter(DeadLetter letter) {
+    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
         deadLetters.add(letter);
         all.add(letter);
+        return CompletableFuture.completedFuture(null);
     }
 
     public Optional<ExecResult> resultFor(String assignmentId) {

@@ -17,20 +17,29 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code run FILE|-}: the embedded mode, through bin/beamline-worker. */
 class RunIT {
 
+    /** The README's first command, on a copy of the example data. */
     @Test
-    void runPrintsOneAckAndOneResultPerAssignmentAndDeadLettersTheRest(@TempDir Path data) throws Exception {
-        WorkerProcess worker = WorkerProcess.builder("run", "--sandbox", "--data-dir", data.toString(),
+    void theReadmeExampleRunsWithRealBlocksAndAnswersEveryLine(@TempDir Path data) throws Exception {
+        copyExampleData(data);
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", data.toString(),
                 "--health-endpoint", "127.0.0.1:0", "examples/assignments.jsonl").run(Duration.ofSeconds(60));
 
-        assertThat(worker.process().exitValue()).isZero();
+        assertThat(worker.process().exitValue()).as(worker.stderr()).isZero();
         List<JsonNode> lines = jsonLines(worker.stdout());
         List<JsonNode> acks = lines.stream().filter(l -> l.has("acknowledged_at")).toList();
         List<JsonNode> results = lines.stream().filter(l -> l.has("completed_at")).toList();
         List<JsonNode> deadLetters = lines.stream().filter(l -> l.has("worker_id")).toList();
-        assertThat(acks).hasSize(5);
-        assertThat(acks.stream().filter(a -> a.get("status").asText().equals("accepted"))).hasSize(4);
-        assertThat(results).hasSize(4).allMatch(r -> r.get("status").asText().equals("success"));
-        assertThat(deadLetters).extracting(d -> d.get("reason").asText()).containsExactlyInAnyOrder("unsupported_block", "unreadable");
+        assertThat(acks).hasSize(6);
+        assertThat(acks.stream().filter(a -> a.get("status").asText().equals("accepted"))).hasSize(5);
+        assertThat(statusOf(results, "example-get-1")).isEqualTo("success");
+        assertThat(statusOf(results, "example-put-1")).isEqualTo("success");
+        assertThat(statusOf(results, "example-sql-1")).isEqualTo("success");
+        assertThat(result(results, "example-sql-1").get("result").get("row_count").intValue()).isEqualTo(2);
+        assertThat(result(results, "example-http-1").get("error").get("code").intValue()).isEqualTo(3001);
+        assertThat(result(results, "example-escape-1").get("error").get("code").intValue()).isEqualTo(2003);
+        assertThat(java.nio.file.Files.readString(data.resolve("tenant-a/reports/hello.json"))).isEqualTo("{\"hello\":\"world\"}");
+        assertThat(deadLetters).extracting(d -> d.get("reason").asText())
+                .containsExactlyInAnyOrder("unsupported_block", "unreadable", "non_retriable_failure");
         for (JsonNode result : results) {
             String id = result.get("assignment_id").asText();
             int ackLine = indexOf(lines, id, "acknowledged_at");
@@ -39,14 +48,28 @@ class RunIT {
     }
 
     @Test
-    void stepLogLinesHaveTheShapeOfTheGoldenLogLine(@TempDir Path data) throws Exception {
+    void sandboxModeAnswersTheSameFileWithoutTouchingAnything(@TempDir Path data) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("run", "--sandbox", "--data-dir", data.toString(),
+                "--health-endpoint", "127.0.0.1:0", "examples/assignments.jsonl").run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isZero();
+        List<JsonNode> results = jsonLines(worker.stdout()).stream().filter(l -> l.has("completed_at")).toList();
+        assertThat(results).hasSize(5).allMatch(r -> r.get("status").asText().equals("success"));
+        try (var files = java.nio.file.Files.walk(data)) {
+            assertThat(files.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+        }
+    }
+
+    @Test
+    void stepLogLinesHaveTheShapeOfTheGoldenLogLine(@TempDir Path data) throws Exception {
+        copyExampleData(data);
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", data.toString(),
                 "--health-endpoint", "127.0.0.1:0", "examples/assignments.jsonl").run(Duration.ofSeconds(60));
 
         JsonNode golden = ServeIT.golden("log-line.json");
         JsonNode completed = jsonLines(worker.stderr()).stream()
                 .filter(l -> l.path("message").asText().equals("Step execution completed")
-                        && l.path("fields").path("assignment_id").asText().equals("example-http-1"))
+                        && l.path("fields").path("assignment_id").asText().equals("example-get-1"))
                 .findFirst().orElseThrow();
         assertThat(ServeIT.names(completed)).containsAll(ServeIT.names(golden));
         assertThat(ServeIT.names(completed.get("fields"))).containsAll(ServeIT.names(golden.get("fields")));
@@ -59,13 +82,29 @@ class RunIT {
     @Test
     void runReadsStandardInput(@TempDir Path data) throws Exception {
         Path input = data.resolve("in.jsonl");
-        Files.writeString(input, Files.readAllLines(WorkerProcess.home().resolve("examples/assignments.jsonl")).get(1) + "\n");
+        Files.writeString(input, Files.readAllLines(WorkerProcess.home().resolve("examples/assignments.jsonl")).get(0) + "\n");
 
         WorkerProcess worker = WorkerProcess.builder("run", "-", "--data-dir", data.toString(), "--health-endpoint", "127.0.0.1:0")
                 .env(Map.of("WORKER_SANDBOX_MODE", "yes")).stdin(input).run(Duration.ofSeconds(60));
 
         assertThat(worker.process().exitValue()).isZero();
         assertThat(jsonLines(worker.stdout())).hasSize(2);
+    }
+
+    private static void copyExampleData(Path target) throws java.io.IOException {
+        Path source = WorkerProcess.home().resolve("examples/data/tenant-a");
+        java.nio.file.Files.createDirectories(target.resolve("tenant-a"));
+        for (String file : List.of("welcome.txt", "catalog.sqlite")) {
+            java.nio.file.Files.copy(source.resolve(file), target.resolve("tenant-a").resolve(file));
+        }
+    }
+
+    private static JsonNode result(List<JsonNode> results, String id) {
+        return results.stream().filter(r -> r.get("assignment_id").asText().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static String statusOf(List<JsonNode> results, String id) {
+        return result(results, id).get("status").asText();
     }
 
     static List<JsonNode> jsonLines(String text) throws Exception {

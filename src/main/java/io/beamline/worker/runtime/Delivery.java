@@ -1,0 +1,33 @@
+package io.beamline.worker.runtime;
+
+import io.beamline.worker.contract.ExecResult;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The transport's handle on one received message (SPEC §7). Core NATS has nothing to settle
+ * ({@link #NONE}); a JetStream message is acknowledged only once its outcome is published and
+ * confirmed, kept alive while its step runs, and handed back to the stream when this worker
+ * cannot finish it (shutdown, overload), for another worker to take. Thread-safe.
+ */
+public interface Delivery {
+    Delivery NONE = new Delivery() {
+    };
+
+    /**
+     * The message's outcome is published and confirmed: settle it. {@code result} is the final
+     * result of an accepted step (kept as its completed-step record); empty for a rejection or
+     * dead letter.
+     */
+    default void settle(Optional<ExecResult> result) {
+    }
+
+    /** The outcome could not be published: leave the message for redelivery. */
+    default void unsettled(Throwable cause) {
+    }
+
+    /** Gives the message back for another worker after {@code delay}; false when the transport cannot. */
+    default boolean handBack(Duration delay) {
+        return false;
+    }
+}
