@@ -184,7 +184,10 @@ public final class Worker implements AutoCloseable {
         // pending, stop the steps without a result, and let the next process resume them.
         blocks.approvals().ifPresent(ApprovalService::close);
         for (Step step : registry.inFlightSteps()) {
-            if (step.assignment().job() instanceof io.beamline.worker.contract.HumanApprovalJob) {
+            // Waiting approvals stop now; so do queued steps a transport can give back (JetStream):
+            // another worker starts them sooner than this one would.
+            boolean queuedAndReturnable = step.state() == Step.State.QUEUED && step.handsBack();
+            if (step.assignment().job() instanceof io.beamline.worker.contract.HumanApprovalJob || queuedAndReturnable) {
                 coordinator.stop(step, Step.StopReason.SHUTDOWN, Duration.ZERO);
             }
         }

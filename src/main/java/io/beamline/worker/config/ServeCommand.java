@@ -6,7 +6,12 @@ import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HttpSurface;
 import io.beamline.worker.observability.MetricNames;
 import io.beamline.worker.observability.Tracing;
+import io.beamline.worker.runtime.OutcomeSink;
+import io.beamline.worker.transport.CancelSubscription;
 import io.beamline.worker.transport.CoreNatsTransport;
+import io.beamline.worker.transport.Intake;
+import io.beamline.worker.transport.JetStreamOutcomeSink;
+import io.beamline.worker.transport.JetStreamTransport;
 import io.beamline.worker.transport.NatsApprovalNotifier;
 import io.beamline.worker.transport.NatsConnector;
 import io.beamline.worker.transport.NatsOutcomeSink;
@@ -39,9 +44,6 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = options.toConfig(System.getenv());
-        if (config.transport() != TransportKind.core) {
-            throw new ConfigException("--transport " + config.transport() + " is not available in this build; use core");
-        }
         ShutdownSignal signal = ShutdownSignal.install();
         Clock clock = Clock.systemUTC();
         HealthChecks health = new HealthChecks();
@@ -53,11 +55,17 @@ final class ServeCommand implements Callable<Integer> {
         try (HttpServers http = HttpServers.start(config, health, clock)) {
             NatsConnector connector = new NatsConnector();
             Connection connection = connector.connect(config.natsUrls(), config.workerId(), health);
-            WorkerServices services = new WorkerServices(new NatsOutcomeSink(connection, Duration.ofSeconds(60)),
-                    new NatsApprovalNotifier(connection), health, clock, openTelemetry,
-                    (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
+            OutcomeSink sink = config.transport() == TransportKind.jetstream
+                    ? new JetStreamOutcomeSink(connection)
+                    : new NatsOutcomeSink(connection, Duration.ofSeconds(60));
+            WorkerServices services = new WorkerServices(sink, new NatsApprovalNotifier(connection), health, clock,
+                    openTelemetry, (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
             try (Worker worker = Worker.create(config, services);
-                 CoreNatsTransport transport = new CoreNatsTransport(connection, worker.coordinator(), config.flags().cancellation())) {
+                 Intake transport = config.transport() == TransportKind.jetstream
+                         ? new JetStreamTransport(connection, worker.coordinator(), sink, config.jetStream())
+                         : new CoreNatsTransport(connection, worker.coordinator());
+                 CancelSubscription cancels = config.flags().cancellation()
+                         ? new CancelSubscription(connection, worker.coordinator()) : null) {
                 http.serve(worker);
                 worker.metrics().gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
                         cb -> cb.call(connection.getStatus() == Connection.Status.CONNECTED ? 1 : 0));
@@ -69,8 +77,9 @@ final class ServeCommand implements Callable<Integer> {
                     return Main.EXIT_CONNECTION_LOST;
                 }
                 intake.set("draining");
-                transport.stopReceiving(Duration.ofSeconds(5));
+                transport.stopReceiving();
                 worker.drain(config.shutdownGrace());
+                transport.awaitSettled(Duration.ofSeconds(5));
                 connection.flush(Duration.ofSeconds(5));
                 connection.close();
                 log.info("worker {} stopped", config.workerId());

@@ -4,6 +4,7 @@ import io.beamline.worker.block.fs.FsConfig;
 import io.beamline.worker.block.http.HttpConfig;
 import io.beamline.worker.block.sql.SqlConfig;
 import io.beamline.worker.resilience.ResilienceConfig;
+import io.beamline.worker.transport.JetStreamConfig;
 import io.beamline.worker.runtime.QuotaConfig;
 import io.beamline.worker.runtime.SchedulingMode;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public record WorkerConfig(
         ResilienceConfig resilience,
         HttpConfig http,
         FsConfig fs,
+        JetStreamConfig jetStream,
         boolean metricsTenantLabel,
         boolean rejectWhenCircuitOpen,
         Optional<String> publicUrl,

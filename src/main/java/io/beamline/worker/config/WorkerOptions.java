@@ -165,6 +165,9 @@ public final class WorkerOptions {
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nhttp.request block:%n", order = 1)
     HttpOptions http = new HttpOptions();
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%n--transport jetstream:%n", order = 4)
+    JetStreamOptions jetStream = new JetStreamOptions();
+
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nfs.* blocks:%n", order = 3)
     FsOptions fs = new FsOptions();
 
@@ -199,6 +202,7 @@ public final class WorkerOptions {
                 resilience(settings),
                 (http == null ? new HttpOptions() : http).toConfig(settings, flags),
                 (fs == null ? new FsOptions() : fs).toConfig(settings, flags),
+                (jetStream == null ? new JetStreamOptions() : jetStream).toConfig(settings),
                 settings.flag(metricsTenantLabel, "WORKER_METRICS_TENANT_LABEL"),
                 settings.flag(rejectWhenCircuitOpen, "WORKER_REJECT_WHEN_CIRCUIT_OPEN"),
                 Optional.ofNullable(settings.text("--public-url", publicUrl, "WORKER_PUBLIC_URL", null)),

@@ -301,6 +301,26 @@ public final class Coordinator {
         return sink.deadLetter(letter);
     }
 
+    /**
+     * A redelivered message for a step that still runs here: the step takes the new delivery
+     * (the old one is let go), and no second execution starts. False when it does not run here.
+     */
+    public boolean adoptRedelivery(String assignmentId, Delivery delivery) {
+        Optional<Step> step = registry.inFlight(assignmentId);
+        if (step.isEmpty()) {
+            return false;
+        }
+        Delivery previous = step.get().delivery();
+        step.get().delivery(delivery);
+        previous.superseded();
+        return true;
+    }
+
+    /** The result of a step that finished here recently, if it is still remembered. */
+    public Optional<io.beamline.worker.contract.ExecResult> finishedResult(String assignmentId) {
+        return registry.finished(assignmentId);
+    }
+
     /** What this worker knows of an assignment: its place in the queue, its attempt, its result. */
     public AssignmentStatus status(String assignmentId) {
         Optional<Step> inFlight = registry.inFlight(assignmentId);

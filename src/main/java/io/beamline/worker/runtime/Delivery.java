@@ -26,6 +26,15 @@ public interface Delivery {
     default void unsettled(Throwable cause) {
     }
 
+    /** Whether {@link #handBack} can give the message back (JetStream can, core NATS cannot). */
+    default boolean handsBack() {
+        return false;
+    }
+
+    /** A redelivery of the same message replaced this handle; let go of it without settling. */
+    default void superseded() {
+    }
+
     /** Gives the message back for another worker after {@code delay}; false when the transport cannot. */
     default boolean handBack(Duration delay) {
         return false;

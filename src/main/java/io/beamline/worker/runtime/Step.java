@@ -108,6 +108,11 @@ public final class Step implements Runnable {
         return delivery;
     }
 
+    /** Whether this step's message can go back to its transport for another worker. */
+    public boolean handsBack() {
+        return delivery.handsBack();
+    }
+
     void delivery(Delivery handle) {
         this.delivery = handle;
     }

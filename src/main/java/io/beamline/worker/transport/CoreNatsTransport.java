@@ -17,55 +17,44 @@ import org.slf4j.LoggerFactory;
  * handler runs on the dispatcher thread and only decodes, admits and acks; steps run in the
  * pools. At-most-once: a worker that dies loses the steps it held (use JetStream for more).
  */
-public final class CoreNatsTransport implements AutoCloseable {
+public final class CoreNatsTransport implements Intake {
     private static final Logger log = LoggerFactory.getLogger("transport");
 
     private final Connection connection;
     private final Coordinator coordinator;
-    private final boolean cancellation;
     private Dispatcher dispatcher;
-    private Dispatcher cancels;
 
-    /** {@code cancellation}: also listen to {@code caf.exec.cancel.v1} (CP2_CANCELLATION_ENABLED). */
-    public CoreNatsTransport(Connection connection, Coordinator coordinator, boolean cancellation) {
+    public CoreNatsTransport(Connection connection, Coordinator coordinator) {
         this.connection = connection;
         this.coordinator = coordinator;
-        this.cancellation = cancellation;
     }
 
+    @Override
     public void start() {
         dispatcher = connection.createDispatcher(this::onMessage);
         dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
         log.info("subscribed to {} in queue group {}", Subjects.ASSIGN, Subjects.QUEUE_GROUP);
-        if (cancellation) {
-            // every worker hears every cancel (no queue group): only the one holding the step acts
-            cancels = connection.createDispatcher(this::onMessage);
-            cancels.subscribe(Subjects.CANCEL);
-            log.info("subscribed to {}", Subjects.CANCEL);
-        }
     }
 
     private void onMessage(Message message) {
         try {
             byte[] data = message.getData() == null ? new byte[0] : message.getData();
-            if (Subjects.CANCEL.equals(message.getSubject())) {
-                coordinator.onCancelMessage(data);
-            } else {
-                String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
-                        ? message.getHeaders().getFirst("traceparent") : "";
-                coordinator.onMessage(data, traceparent, Delivery.NONE);
-            }
+            String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
+                    ? message.getHeaders().getFirst("traceparent") : "";
+            coordinator.onMessage(data, traceparent, Delivery.NONE);
         } catch (RuntimeException e) {
             // Never let one message kill the dispatcher; the coordinator itself should not throw.
             log.error("unexpected failure handling a message on {}", message.getSubject(), e);
         }
     }
 
-    /** Stops receiving: unsubscribes and lets messages already delivered finish their admission. */
-    public void stopReceiving(Duration timeout) {
+    /** Unsubscribes, letting messages already delivered finish their admission. */
+    @Override
+    public void stopReceiving() {
         if (dispatcher == null) {
             return;
         }
+        Duration timeout = Duration.ofSeconds(5);
         try {
             dispatcher.drain(timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -75,10 +64,8 @@ public final class CoreNatsTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Dispatcher d : new Dispatcher[] {dispatcher, cancels}) {
-            if (d != null && d.isActive()) {
-                connection.closeDispatcher(d);
-            }
+        if (dispatcher != null && dispatcher.isActive()) {
+            connection.closeDispatcher(dispatcher);
         }
     }
 }

@@ -1,0 +1,69 @@
+package io.beamline.worker.transport;
+
+import io.beamline.worker.contract.DeadLetter;
+import io.beamline.worker.contract.ExecAssignmentAck;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.contract.Subjects;
+import io.beamline.worker.runtime.OutcomeSink;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.impl.Headers;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes outcomes through JetStream (SPEC §7): each future completes when the server has
+ * stored the message (its PubAck), which is when the assignment may be acknowledged. Every
+ * message carries a {@code Nats-Msg-Id} derived from the assignment, so the outcome stream
+ * drops the repeat when a redelivered assignment is answered again. Core subscribers (the
+ * Router) receive the messages as usual. Thread-safe.
+ */
+public final class JetStreamOutcomeSink implements OutcomeSink {
+    private final JetStream jetStream;
+    private final long maxPayload;
+
+    public JetStreamOutcomeSink(Connection connection) throws IOException {
+        this.jetStream = connection.jetStream();
+        this.maxPayload = connection.getMaxPayload();
+    }
+
+    @Override
+    public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
+        String id = "ack:" + ack.assignmentId() + ":" + (ack.reason() == null ? "accepted" : ack.reason().wireName());
+        return publish(Subjects.ACK, id, Json.write(ack));
+    }
+
+    @Override
+    public CompletableFuture<Void> result(ExecResult result) {
+        return publish(Subjects.RESULT, "result:" + result.assignmentId(), Json.write(result));
+    }
+
+    @Override
+    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
+        byte[] bytes = NatsOutcomeSink.fitted(letter, maxPayload);
+        String id = letter.assignmentId() != null
+                ? "dlq:" + letter.assignmentId() + ":" + letter.reason()
+                : "dlq:" + HexFormat.of().formatHex(sha256(Json.write(
+                        letter.payload() != null ? letter.payload() : String.valueOf(letter.payloadBase64()))));
+        return publish(Subjects.DEAD_LETTER, id, bytes);
+    }
+
+    private CompletableFuture<Void> publish(String subject, String messageId, byte[] body) {
+        Headers headers = new Headers().put("Nats-Msg-Id", messageId);
+        try {
+            return jetStream.publishAsync(subject, headers, body).thenApply(ack -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package io.beamline.worker.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.runtime.Coordinator;
+import io.beamline.worker.runtime.Delivery;
+import io.beamline.worker.runtime.OutcomeSink;
+import io.nats.client.ConsumerContext;
+import io.nats.client.Connection;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import io.nats.client.JetStream;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.api.KeyValueEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable intake (SPEC §7, {@code --transport jetstream}): any number of workers share one
+ * durable pull consumer on the work-queue stream. Design, following what JetStream users
+ * learned the hard way:
+ * <ul>
+ *   <li>The worker pulls only when it has room ({@code maxInFlight}): a slot is taken before
+ *       work is pulled, so a busy worker leaves messages to the others.</li>
+ *   <li>A message is acknowledged only after its outcome was stored by the server (PubAck)
+ *       and, for a result, after its completed-step record was written; until then, in-progress
+ *       acks keep it from being redelivered while its step runs.</li>
+ *   <li>A redelivered message (the previous holder died, or its ack was lost) is checked
+ *       against the local registry and the completed-step records: a finished step is not run
+ *       again; a step this worker still runs adopts the new delivery.</li>
+ *   <li>Work the worker cannot finish (shutdown, overload) is handed back with
+ *       {@code nakWithDelay} and a jittered delay (a plain nak ignores the consumer's BackOff).</li>
+ *   <li>Fetches expire every second, so a stalled pull (no heartbeat) is replaced by a new one.</li>
+ * </ul>
+ * Thread-safe; one fetch thread per worker.
+ */
+public final class JetStreamTransport implements Intake {
+    private static final Logger log = LoggerFactory.getLogger("transport");
+    private static final int BATCH = 128;
+    private static final long FETCH_EXPIRES_MS = 1000;
+
+    private final Connection connection;
+    private final Coordinator coordinator;
+    private final OutcomeSink sink;
+    private final JetStreamConfig config;
+    private final Set<JetStreamDelivery> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("js-in-progress").daemon(true).factory());
+    private final Object room = new Object();
+    private JetStream jetStream;
+    private KeyValue completed;
+    private Thread fetcher;
+
+    public JetStreamTransport(Connection connection, Coordinator coordinator, OutcomeSink sink, JetStreamConfig config) {
+        this.connection = connection;
+        this.coordinator = coordinator;
+        this.sink = sink;
+        this.config = config;
+    }
+
+    @Override
+    public void start() throws Exception {
+        JetStreamSetup.ensure(connection, config);
+        jetStream = connection.jetStream();
+        completed = connection.keyValue(config.completedBucket());
+        ConsumerContext consumer = connection.getConsumerContext(config.assignmentStream(), config.consumer());
+        MaxDeliveriesWatch.start(connection, config, sink);
+        long every = Math.max(200, config.ackWait().toMillis() / 3);
+        keepAlive.scheduleAtFixedRate(this::sendInProgress, every, every, TimeUnit.MILLISECONDS);
+        running.set(true);
+        fetcher = Thread.ofPlatform().name("js-fetch").daemon(true).start(() -> fetchLoop(consumer));
+        log.info("pulling from {} / {} (at most {} in flight)", config.assignmentStream(), config.consumer(), config.maxInFlight());
+    }
+
+    /** Number of deliveries this worker holds and has not settled. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    private void fetchLoop(ConsumerContext consumer) {
+        int failures = 0;
+        while (running.get()) {
+            int roomLeft = awaitRoom();
+            if (roomLeft == 0) {
+                continue;
+            }
+            try (FetchConsumer fetch = consumer.fetch(FetchConsumeOptions.builder()
+                    .maxMessages(Math.min(BATCH, roomLeft)).expiresIn(FETCH_EXPIRES_MS).build())) {
+                Message message;
+                while ((message = fetch.nextMessage()) != null) {
+                    receive(message);
+                }
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                failures++;
+                if (failures == 1 || failures % 30 == 0) {
+                    log.warn("jetstream fetch failed ({} in a row): {}", failures, e.toString());
+                }
+                sleep(Math.min(1000, 50L * failures));
+            }
+        }
+    }
+
+    /** Blocks until this worker may hold more deliveries; returns how many (0 when stopping). */
+    private int awaitRoom() {
+        synchronized (room) {
+            while (running.get() && inFlight.size() >= config.maxInFlight()) {
+                try {
+                    room.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+        }
+        return running.get() ? config.maxInFlight() - inFlight.size() : 0;
+    }
+
+    private void receive(Message message) {
+        JetStreamDelivery delivery = new JetStreamDelivery(message);
+        inFlight.add(delivery);
+        byte[] data = message.getData() == null ? new byte[0] : message.getData();
+        try {
+            if (message.metaData().deliveredCount() > 1 && answeredBefore(data, delivery)) {
+                return;
+            }
+            String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
+                    ? message.getHeaders().getFirst("traceparent") : "";
+            coordinator.onMessage(data, traceparent, delivery);
+        } catch (RuntimeException e) {
+            log.error("unexpected failure handling a JetStream message; it will be redelivered", e);
+            delivery.unsettled(e);
+        }
+    }
+
+    /**
+     * A redelivery: true when it needs no new execution: the step runs here already (it adopts
+     * this delivery), or it finished (here, or anywhere according to its completed record).
+     */
+    private boolean answeredBefore(byte[] data, JetStreamDelivery delivery) {
+        String id = assignmentId(data);
+        if (id == null) {
+            return false;
+        }
+        if (coordinator.adoptRedelivery(id, delivery)) {
+            return true;
+        }
+        Optional<ExecResult> local = coordinator.finishedResult(id);
+        if (local.isPresent()) {
+            sink.result(local.get()).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    delivery.settle(local);
+                } else {
+                    delivery.unsettled(failure);
+                }
+            });
+            return true;
+        }
+        try {
+            KeyValueEntry entry = completed.get(recordKey(id));
+            if (entry != null && entry.getValue() != null) {
+                delivery.settle(Optional.empty());  // its result was stored before the record was written
+                return true;
+            }
+        } catch (Exception e) {
+            log.warn("completed-step record of {} unreadable: {}; running it again", id, e.toString());
+        }
+        return false;
+    }
+
+    private void sendInProgress() {
+        long threshold = config.ackWait().toMillis() / 3;
+        for (JetStreamDelivery delivery : inFlight) {
+            delivery.keepAliveIfOlderThan(threshold);
+        }
+    }
+
+    /** Stops pulling; deliveries already here finish or are handed back by the drain. */
+    @Override
+    public void stopReceiving() {
+        running.set(false);
+        if (fetcher != null) {
+            try {
+                fetcher.join(FETCH_EXPIRES_MS + 2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void awaitSettled(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!inFlight.isEmpty()) {
+            log.warn("{} JetStream message(s) not settled at shutdown; the server redelivers them", inFlight.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        stopReceiving();
+        keepAlive.shutdownNow();
+    }
+
+    static String recordKey(String assignmentId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(assignmentId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String assignmentId(byte[] data) {
+        try {
+            JsonNode id = Json.readTree(data).get("assignment_id");
+            return id != null && id.isTextual() ? id.textValue() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One JetStream message on its way to its outcome. */
+    private final class JetStreamDelivery implements Delivery {
+        private final Message message;
+        private final long receivedNanos = System.nanoTime();
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        JetStreamDelivery(Message message) {
+            this.message = message;
+        }
+
+        @Override
+        public void settle(Optional<ExecResult> result) {
+            if (result.isEmpty()) {
+                finish(message::ack);
+                return;
+            }
+            // completed-step record first, then the ack: a redelivery that finds the record
+            // knows the result was stored
+            String key = "$KV." + config.completedBucket() + "." + recordKey(result.get().assignmentId());
+            jetStream.publishAsync(key, Json.write(new CompletedRecord(result.get().status().wireName(),
+                            result.get().completedAt())))
+                    .whenComplete((ack, failure) -> {
+                        if (failure != null) {
+                            log.warn("completed-step record of {} not written: {}", result.get().assignmentId(), failure.toString());
+                        }
+                        finish(message::ack);
+                    });
+        }
+
+        @Override
+        public void unsettled(Throwable cause) {
+            log.warn("outcome of a JetStream message not stored ({}); it will be redelivered", cause.toString());
+            finish(() -> message.nakWithDelay(Duration.ofSeconds(1)));
+        }
+
+        @Override
+        public boolean handBack(Duration delay) {
+            finish(() -> message.nakWithDelay(delay));
+            return true;
+        }
+
+        @Override
+        public boolean handsBack() {
+            return true;
+        }
+
+        void keepAliveIfOlderThan(long millis) {
+            if (!done.get() && (System.nanoTime() - receivedNanos) / 1_000_000 > millis) {
+                message.inProgress();
+            }
+        }
+
+        @Override
+        public void superseded() {
+            if (done.compareAndSet(false, true)) {
+                release();
+            }
+        }
+
+        private void finish(Runnable settle) {
+            if (done.compareAndSet(false, true)) {
+                try {
+                    settle.run();
+                } catch (RuntimeException e) {
+                    log.warn("settling a JetStream message failed: {}", e.toString());
+                }
+                release();
+            }
+        }
+
+        private void release() {
+            inFlight.remove(this);
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
+    }
+
+    /** What a completed-step record holds: enough to know the step finished and how. */
+    record CompletedRecord(String status, Long completedAt) {
+    }
+}

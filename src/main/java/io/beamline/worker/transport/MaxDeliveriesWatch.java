@@ -1,0 +1,65 @@
+package io.beamline.worker.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.worker.contract.DeadLetter;
+import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.runtime.OutcomeSink;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.MessageInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens to the server's max-deliveries advisories for the assignment consumer, so a message
+ * the server stopped redelivering (every holder died on it) does not rot in the stream: it is
+ * published as a dead letter with its payload, then removed. The subscription is a queue group,
+ * so one worker handles each advisory.
+ */
+final class MaxDeliveriesWatch {
+    private static final Logger log = LoggerFactory.getLogger("transport");
+
+    private MaxDeliveriesWatch() {
+    }
+
+    static void start(Connection connection, JetStreamConfig config, OutcomeSink sink) {
+        String subject = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + config.assignmentStream() + "." + config.consumer();
+        connection.createDispatcher(message -> {
+            try {
+                JsonNode advisory = Json.readTree(message.getData());
+                long sequence = advisory.path("stream_seq").asLong();
+                deadLetter(connection.jetStreamManagement(), config, sink, sequence, advisory.path("deliveries").asInt());
+            } catch (Exception e) {
+                log.warn("max-deliveries advisory not handled: {}", e.toString());
+            }
+        }).subscribe(subject, "caf-workers-advisories");
+    }
+
+    private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, OutcomeSink sink, long sequence,
+                                   int deliveries) throws Exception {
+        MessageInfo info = jsm.getMessage(config.assignmentStream(), sequence);
+        byte[] data = info.getData() == null ? new byte[0] : info.getData();
+        Object payload;
+        String assignmentId = null;
+        try {
+            JsonNode parsed = Json.readTree(data);
+            payload = parsed;
+            assignmentId = parsed.path("assignment_id").isTextual() ? parsed.get("assignment_id").textValue() : null;
+        } catch (Exception notJson) {
+            payload = new String(data, StandardCharsets.UTF_8);
+        }
+        ExecError error = ExecError.of(ErrorCode.INTERNAL_ERROR,
+                "delivered " + deliveries + " times without an outcome; the server stopped redelivering it",
+                Map.of("stream_seq", sequence));
+        DeadLetter letter = new DeadLetter(assignmentId, null, null, "max_deliveries_exceeded",
+                new ExecError(error.code(), error.message(), false, error.details()), deliveries, "jetstream",
+                System.currentTimeMillis(), payload, null, null, null);
+        sink.deadLetter(letter).get();
+        jsm.deleteMessage(config.assignmentStream(), sequence);
+        log.warn("assignment {} (stream seq {}) dead-lettered after {} deliveries", assignmentId, sequence, deliveries);
+    }
+}
