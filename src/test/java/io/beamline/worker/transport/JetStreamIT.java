@@ -1,0 +1,166 @@
+package io.beamline.worker.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.worker.contract.Subjects;
+import io.beamline.worker.support.Assignments;
+import io.beamline.worker.support.NatsProbe;
+import io.beamline.worker.support.NatsServer;
+import io.beamline.worker.support.OutcomeStream;
+import io.beamline.worker.support.WorkerProcess;
+import io.nats.client.JetStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §7 through real processes: {@code serve --transport jetstream} against {@code nats-server -js}
+ * with file storage. Nothing accepted may be lost, and no assignment may end with two results.
+ */
+class JetStreamIT {
+    private static final String OUTCOMES = "CAF_OUTCOMES";
+
+    private static WorkerProcess worker(NatsServer nats, Path data, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--transport", "jetstream", "--data-dir", data.toString(),
+                "--js-ack-wait-ms", "4000"));
+        args.addAll(List.of(extra));
+        return WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
+                args.toArray(String[]::new));
+    }
+
+    /** Publishes through JetStream and waits for every PubAck: the assignments are stored. */
+    private static List<String> publishStored(NatsProbe router, int count, java.util.function.IntFunction<ObjectNode> make)
+            throws Exception {
+        JetStream js = router.connection().jetStream();
+        List<String> ids = new ArrayList<>();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ObjectNode assignment = make.apply(i);
+            ids.add(assignment.get("assignment_id").asText());
+            acks.add(js.publishAsync(Subjects.ASSIGN, Assignments.bytes(assignment)));
+            if (acks.size() >= 1000) {
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+                acks.clear();
+            }
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+        return ids;
+    }
+
+    private static ObjectNode put(int i) {
+        ObjectNode assignment = Assignments.withJob("{\"type\":\"fs.put\",\"path\":\"/kill/" + i + ".txt\",\"content\":\"value-" + i + "\"}");
+        assignment.put("assignment_id", "js-" + i + "-" + System.nanoTime());
+        return assignment;
+    }
+
+    @Test
+    void assignmentsAreAnsweredAndStoredOnceWithMessageIds(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             WorkerProcess worker = worker(nats, data);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            List<String> ids = publishStored(router, 200, JetStreamIT::put);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
+            assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+            assertThat(router.acks).hasSizeGreaterThanOrEqualTo(ids.size());
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
+        }
+    }
+
+    @Test
+    void killingWorkersAtRandomLosesNothingAndRunsNothingTwiceVisibly(@TempDir Path data) throws Exception {
+        int count = 10_000;
+        try (NatsServer nats = NatsServer.start(true);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            List<WorkerProcess> workers = new ArrayList<>();
+            // one data dir per worker slot, as on separate machines; a replacement reuses its slot
+            for (int i = 0; i < 3; i++) {
+                workers.add(worker(nats, data.resolve("w" + i)));
+            }
+            List<String> ids = publishStored(router, count, JetStreamIT::put);
+            Random random = new Random(7);
+
+            // five times: kill -9 a random worker at a random moment, then start a replacement
+            for (int round = 0; round < 5; round++) {
+                Thread.sleep(300 + random.nextInt(1200));
+                int victim = random.nextInt(workers.size());
+                workers.get(victim).kill();
+                workers.set(victim, worker(nats, data.resolve("w" + victim)));
+            }
+
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(count));
+            Map<String, Integer> stored = OutcomeStream.resultCounts(router.connection(), OUTCOMES);
+            assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(stored.values()).as("one stored result per assignment").allMatch(n -> n == 1);
+            for (int i = 0; i < count; i += 97) {
+                int copies = 0;
+                for (int w = 0; w < 3; w++) {
+                    Path file = data.resolve("w" + w + "/tenant-test/kill/" + i + ".txt");
+                    if (Files.exists(file)) {
+                        copies++;
+                        assertThat(Files.readString(file)).isEqualTo("value-" + i);  // a repeat writes the same bytes
+                    }
+                }
+                assertThat(copies).isPositive();
+            }
+            for (WorkerProcess worker : workers) {
+                worker.close();
+            }
+        }
+    }
+
+    @Test
+    void aNatsRestartMidLoadLosesNothingAndTheWorkerReconnectsByItself(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             WorkerProcess worker = worker(nats, data)) {
+            List<String> ids;
+            try (NatsProbe router = new NatsProbe(nats.url())) {
+                ids = publishStored(router, 3000, JetStreamIT::put);
+            }
+            Thread.sleep(500);
+
+            nats.restart();  // storage on disk is kept
+
+            try (NatsProbe router = new NatsProbe(nats.url())) {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
+                assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+            }
+            assertThat(worker.process().isAlive()).isTrue();
+            assertThat(worker.get("/_health").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void sigtermHandsQueuedWorkBackForAnotherWorkerAndExitsZero(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             NatsProbe router = new NatsProbe(nats.url());
+             WorkerProcess first = worker(nats, data.resolve("a"), "--io-pool-size", "1", "--js-max-in-flight", "50")) {
+            List<String> ids = publishStored(router, 60, i -> {
+                ObjectNode a = Assignments.withJob("{\"type\":\"sql.query\",\"connection_string\":\"sqlite://missing.db\",\"query\":\"SELECT 1\"}");
+                a.put("assignment_id", "handback-" + i + "-" + System.nanoTime());
+                return a;
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> router.acks.size() >= 10);
+
+            assertThat(first.terminate(Duration.ofSeconds(20))).isZero();
+            try (WorkerProcess second = worker(nats, data.resolve("b"))) {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
+                assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+            }
+        }
+    }
+}
