@@ -1,0 +1,82 @@
+package io.beamline.worker.runtime;
+
+import io.beamline.worker.contract.AssignmentDecoder;
+import io.beamline.worker.contract.Decoded;
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ExecAssignmentAck;
+import io.beamline.worker.contract.ExecResult;
+import io.beamline.worker.contract.HttpOutput;
+import io.beamline.worker.contract.Json;
+import io.beamline.worker.contract.StepResult;
+import io.beamline.worker.support.Assignments;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JMH micro-benchmarks of the assignment hot path (issue 9): decode + validate, fair
+ * scheduling, and encoding the ack and result. Run with {@code bench/jmh}; not part of the
+ * test suite (it prints figures, it asserts nothing).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HotPathBenchmark {
+    private final AssignmentDecoder decoder = new AssignmentDecoder();
+    private byte[] httpAssignment;
+    private ExecAssignment decoded;
+    private ExecResult result;
+    private FairQueue queue;
+    private Step[] steps;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        httpAssignment = Assignments.bytes(Assignments.httpGet("https://api.example.com/process"));
+        decoded = ((Decoded.Valid) decoder.decode(httpAssignment)).assignment();
+        result = ExecResult.of(decoded, new StepResult.Succeeded(HttpOutput.inline(200, "{\"output\":\"processed\"}",
+                Map.of("Content-Type", "application/json"), 12), 12), 0, 12, 1_700_000_000_000L);
+        queue = new FairQueue(SchedulingMode.round_robin, tenant -> 1);
+        steps = new Step[1024];
+        for (int i = 0; i < steps.length; i++) {
+            var assignment = Assignments.httpGet("https://x");
+            assignment.put("tenant_id", "tenant-" + (i % 16));
+            ExecAssignment a = ((Decoded.Valid) decoder.decode(Assignments.bytes(assignment))).assignment();
+            steps[i] = new Step(a, 1500, 0, 0, null);
+        }
+    }
+
+    @Benchmark
+    public Decoded decodeAndValidate() {
+        return decoder.decode(httpAssignment);
+    }
+
+    @Benchmark
+    public byte[] encodeAck() {
+        return Json.write(ExecAssignmentAck.accepted(decoded, 1_700_000_000_000L));
+    }
+
+    @Benchmark
+    public byte[] encodeResult() {
+        return Json.write(result);
+    }
+
+    /** One step through a fair queue with 16 tenants: add, then take the next by turn. */
+    @Benchmark
+    public Step scheduleOne() {
+        queue.add(steps[next++ & 1023]);
+        return queue.poll(tenant -> true);
+    }
+}
