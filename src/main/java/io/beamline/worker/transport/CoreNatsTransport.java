@@ -39,9 +39,7 @@ public final class CoreNatsTransport implements Intake {
     private void onMessage(Message message) {
         try {
             byte[] data = message.getData() == null ? new byte[0] : message.getData();
-            String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
-                    ? message.getHeaders().getFirst("traceparent") : "";
-            coordinator.onMessage(data, traceparent, Delivery.NONE);
+            coordinator.onMessage(data, TraceContext.traceparent(message), Delivery.NONE);
         } catch (RuntimeException e) {
             // Never let one message kill the dispatcher; the coordinator itself should not throw.
             log.error("unexpected failure handling a message on {}", message.getSubject(), e);

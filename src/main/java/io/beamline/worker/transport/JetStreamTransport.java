@@ -140,9 +140,7 @@ public final class JetStreamTransport implements Intake {
             if (message.metaData().deliveredCount() > 1 && answeredBefore(data, delivery)) {
                 return;
             }
-            String traceparent = message.hasHeaders() && message.getHeaders().getFirst("traceparent") != null
-                    ? message.getHeaders().getFirst("traceparent") : "";
-            coordinator.onMessage(data, traceparent, delivery);
+            coordinator.onMessage(data, TraceContext.traceparent(message), delivery);
         } catch (RuntimeException e) {
             log.error("unexpected failure handling a JetStream message; it will be redelivered", e);
             delivery.unsettled(e);
