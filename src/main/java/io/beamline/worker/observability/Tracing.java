@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Sets up OpenTelemetry for the process: when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set, the
  * SDK is configured from the standard {@code OTEL_*} variables (exporter, protocol, sampler,
  * resource) with service name {@code beamline-worker} unless {@code OTEL_SERVICE_NAME} says
- * otherwise; without it tracing is a no-op that costs nothing.
+ * otherwise and protocol {@code http/protobuf} unless {@code OTEL_EXPORTER_OTLP_PROTOCOL} says otherwise; without it tracing is a no-op that costs nothing.
  */
 public final class Tracing {
     private static final Logger log = LoggerFactory.getLogger("observability");
@@ -26,6 +26,9 @@ public final class Tracing {
         OpenTelemetry sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> Map.of(
                         "otel.service.name", env.getOrDefault("OTEL_SERVICE_NAME", "beamline-worker"),
+                        // the endpoint of the source documents is the OTLP/HTTP port (4318); the SDK's own
+                        // default, grpc, would talk gRPC to it and fail on every export
+                        "otel.exporter.otlp.protocol", env.getOrDefault("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
                         "otel.metrics.exporter", env.getOrDefault("OTEL_METRICS_EXPORTER", "none"),
                         "otel.logs.exporter", env.getOrDefault("OTEL_LOGS_EXPORTER", "none")))
                 .setResultAsGlobal()

@@ -86,6 +86,13 @@ public final class WorkerMetrics implements StepListener {
         flowDuration = cp2 ? Histogram.builder().name(MetricNames.FLOW_DURATION_SECONDS)
                 .help("Time from a flow's first step on this worker to each of its steps completing")
                 .classicOnly().classicUpperBounds(FLOW_SECONDS_BUCKETS).register(registry) : null;
+        // known series exist from the start, so rates and absent() alerts work on a fresh worker
+        for (String type : java.util.Set.copyOf(io.beamline.worker.contract.Job.TYPE_NAMES.values())) {
+            for (io.beamline.worker.contract.StepStatus status : io.beamline.worker.contract.StepStatus.values()) {
+                tasks.labelValues(type, status.wireName());
+            }
+            taskLatency.labelValues(type);
+        }
         JvmMetrics.builder().register(registry);
         gauge(MetricNames.RESOURCE_USAGE, "Process resources: cpu_time_ms, memory_mb (heap used)", true, this::resourceUsage, "type");
     }

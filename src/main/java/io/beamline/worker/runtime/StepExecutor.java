@@ -8,6 +8,7 @@ import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
+import io.beamline.worker.contract.StepStatus;
 import io.beamline.worker.resilience.PolicyChain;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,7 +168,8 @@ public final class StepExecutor {
             publish.end();
         }
         listener.completed(assignment, result);
-        if (result.error() != null && !result.error().isRetryable()) {
+        // a step the Router cancelled is not a failure anyone needs to look at again
+        if (result.error() != null && !result.error().isRetryable() && result.status() != StepStatus.CANCELLED) {
             var letter = deadLetters.failed(assignment, result, retriesUsed + 1);
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
