@@ -35,6 +35,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         return new CommandLine(new Main())
+                .addSubcommand(new io.beamline.worker.bench.LoadgenCommand()).addSubcommand(new io.beamline.worker.bench.EchoService())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ConfigException) {
                         cmd.getErr().println("beamline-worker: " + e.getMessage());

@@ -1,0 +1,114 @@
+# Shared by bench/run and bench/profile: a scratch dir, free ports, nats-server, worker and echo
+# processes on 127.0.0.1, all stopped (by their own pids) when the script exits.
+# Expects WORKER (bin/beamline-worker) to be set by the caller.
+# shellcheck shell=bash
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/beamline-bench.XXXXXX")
+STARTED_PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on (random, checked by trying to connect).
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+await_port() {
+  local port=$1 i
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing listens on 127.0.0.1:$port" >&2
+  return 1
+}
+
+# Starts nats-server on a free port (extra args, e.g. -js -sd DIR); sets NATS_URL_STARTED.
+start_nats() {
+  local port
+  port=$(free_port)
+  nats-server -a 127.0.0.1 -p "$port" "$@" >"$WORK/nats-$port.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  await_port "$port"
+  NATS_URL_STARTED="nats://127.0.0.1:$port"
+}
+
+# Starts `serve` (extra args follow); sets SERVICE_PID. Fails when it exits before it is healthy.
+start_worker() {
+  local name=$1 url=$2 health metrics i
+  shift 2
+  health=$(free_port)
+  metrics=$(free_port)
+  WORKER_LOG_LEVEL=WARN "$WORKER" serve --nats-url "$url" --health-endpoint "127.0.0.1:$health" \
+    --prometheus-endpoint "127.0.0.1:$metrics" --data-dir "$WORK/data" --shutdown-grace-ms 5000 "$@" \
+    >"$WORK/worker-$name.log" 2>&1 &
+  SERVICE_PID=$!
+  STARTED_PIDS+=("$SERVICE_PID")
+  for i in $(seq 600); do
+    if curl -sf "http://127.0.0.1:$health/_health" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "bench: worker $name not healthy after 60 s" >&2
+  return 1
+}
+
+start_echo() {
+  "$WORKER" echo --nats-url "$1" >"$WORK/echo.log" 2>&1 &
+  SERVICE_PID=$!
+  STARTED_PIDS+=("$SERVICE_PID")
+  local i
+  for i in $(seq 300); do
+    grep -q answering "$WORK/echo.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: echo did not start" >&2
+  return 1
+}
+
+stop_service() {
+  kill -TERM "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+}
+
+# Builds the jar once, offline, when a source is newer than it (bin/beamline-worker would build
+# it too, but online and inside the first timed case).
+build_if_stale() {
+  if jar_is_stale; then
+    ensure_maven
+    echo "bench: building (mvn -o package)…" >&2
+    (cd "$BEAMLINE_HOME" && mvn -B -q -o -DskipTests package) >&2 || die "build failed"
+  fi
+}
+
+# The file loadgen's fs.get reads (/bench/small.txt), for tenants bench-0..bench-N-1.
+make_fs_get_files() {
+  local i
+  for ((i = 0; i < $1; i++)); do
+    mkdir -p "$WORK/data/bench-$i/bench"
+    echo "a small file that fs.get reads back, about a hundred bytes long, for the benchmark" \
+      >"$WORK/data/bench-$i/bench/small.txt"
+  done
+}
+
+trap cleanup EXIT

@@ -1,0 +1,70 @@
+package io.beamline.worker.bench;
+
+import io.beamline.worker.contract.Subjects;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One load-generator run on an open connection: an optional warm-up phase, then the measured
+ * phase. Each phase has its own id prefix ({@code lg-<run>-<phase>-}), tracker and dispatcher,
+ * so late replies of the warm-up never count in the measurement. A phase ends when every
+ * assignment sent is settled or {@code --timeout-ms} after the last send, then waits a short
+ * while longer so that duplicates arriving just after the last outcome are still seen.
+ * Not thread-safe; run once.
+ */
+final class LoadRun {
+    /** How long a settled phase keeps listening for late duplicates. */
+    static final Duration SETTLE = Duration.ofMillis(300);
+
+    private final Connection connection;
+    private final LoadgenConfig config;
+    private final String runId;
+
+    LoadRun(Connection connection, LoadgenConfig config, String runId) {
+        this.connection = connection;
+        this.config = config;
+        this.runId = runId;
+    }
+
+    LoadReport run() throws InterruptedException, TimeoutException {
+        Violations warmup = config.warmup() > 0 ? phase("w", config.warmup(), 0).outcome().violations()
+                : new Violations(0, 0, 0, 0, 0, 0);
+        Phase measured = phase("m", config.count(), config.durationMs());
+        return new LoadReport(config, runId, measured.sent(), measured.outcome(), warmup);
+    }
+
+    /** What one phase sent and observed. */
+    record Phase(Sender.Sent sent, PhaseOutcome outcome) {
+    }
+
+    private Phase phase(String name, long count, long durationMs) throws InterruptedException, TimeoutException {
+        AssignmentFactory factory = new AssignmentFactory("lg-" + runId + "-" + name + "-", config.mix(),
+                config.tenants(), config.payloadBytes());
+        Semaphore window = new Semaphore(config.maxInFlight());
+        OutcomeTracker tracker = new OutcomeTracker(factory.idPrefix(), (int) count, window);
+        Dispatcher dispatcher = connection.createDispatcher(
+                message -> tracker.onMessage(message.getSubject(), message.getData(), System.nanoTime()));
+        // The dispatcher must never drop replies as a slow consumer: a drop would read as a missing outcome.
+        dispatcher.setPendingLimits(-1, -1);
+        dispatcher.subscribe(Subjects.ACK).subscribe(Subjects.RESULT).subscribe(Subjects.DEAD_LETTER);
+        try {
+            connection.flush(Duration.ofSeconds(5));  // subscriptions are live before the first assignment
+            Sender.Sent sent = new Sender(connection, factory, tracker, window, config).send(count, durationMs);
+            awaitSettled(tracker, sent.count(), sent.lastNanos() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
+            Thread.sleep(SETTLE.toMillis());
+            return new Phase(sent, tracker.outcome(sent.count(), sent.firstNanos()));
+        } finally {
+            connection.closeDispatcher(dispatcher);
+        }
+    }
+
+    private static void awaitSettled(OutcomeTracker tracker, long expected, long deadlineNanos) throws InterruptedException {
+        while (tracker.settled() < expected && System.nanoTime() - deadlineNanos < 0) {
+            Thread.sleep(5);
+        }
+    }
+}

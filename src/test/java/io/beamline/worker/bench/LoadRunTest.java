@@ -1,0 +1,182 @@
+package io.beamline.worker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beamline.worker.config.Main;
+import io.beamline.worker.contract.Subjects;
+import io.beamline.worker.support.NatsServer;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The load generator against a real nats-server, answered by the echo service (or by nobody). */
+class LoadRunTest {
+    private static NatsServer nats;
+    private Connection loadgen;
+    private Connection service;
+
+    @BeforeAll
+    static void startNats() throws Exception {
+        nats = NatsServer.start();
+    }
+
+    @AfterAll
+    static void stopNats() throws Exception {
+        nats.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        loadgen = Nats.connect(nats.url());
+        service = Nats.connect(nats.url());
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        loadgen.close();
+        service.close();
+    }
+
+    @Test
+    void theEchoServiceAnswersEveryAssignmentExactlyOnce() throws Exception {
+        EchoService.start(service);
+
+        LoadReport report = run(config(3_000, 0, 200, 30_000).warmupOf(200)
+                .mixOf("http.request=1,fs.get=1,fs.put=1,sql.query=1"));
+
+        assertThat(report.ok()).isTrue();
+        assertThat(report.sent().count()).isEqualTo(3_000);
+        assertThat(report.measured().acks()).containsExactly(java.util.Map.entry("accepted", 3_000L));
+        assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 3_000L));
+        assertThat(report.measured().result().count()).isEqualTo(3_000);
+        assertThat(report.json()).contains("\"ok\":true", "\"label\":\"test\"", "\"throughput_per_s\":");
+    }
+
+    @Test
+    void aDuplicatedResultFailsTheRun() throws Exception {
+        EchoService.start(service);
+        AtomicBoolean repeated = new AtomicBoolean();
+        service.createDispatcher(message -> {
+            String body = new String(message.getData(), StandardCharsets.UTF_8);
+            if (body.contains("-m-7\"") && repeated.compareAndSet(false, true)) {
+                service.publish(Subjects.RESULT, message.getData());  // a worker answering twice
+            }
+        }).subscribe(Subjects.RESULT);
+        service.flush(Duration.ofSeconds(5));
+
+        LoadReport report = run(config(100, 0, 0, 30_000));
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.measured().violations().duplicateResult()).isEqualTo(1);
+        assertThat(report.measured().violations().total()).isEqualTo(1);
+    }
+
+    @Test
+    void assignmentsNobodyAnswersAreReportedMissingOnceTheTimeoutHasPassed() throws Exception {
+        long started = System.nanoTime();
+
+        LoadReport report = run(config(50, 0, 0, 300));
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.measured().violations().missingAck()).isEqualTo(50);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aFullWindowThatNothingDrainsStopsTheSending() throws Exception {
+        LoadReport report = run(config(1_000, 0, 5, 300));
+
+        assertThat(report.sent().count()).isEqualTo(5);
+        assertThat(report.measured().violations().missingAck()).isEqualTo(5);
+    }
+
+    @Test
+    void aPacedRunSendsNoFasterThanItsSchedule() throws Exception {
+        EchoService.start(service);
+
+        LoadReport report = run(config(1_000, 2_000, 0, 30_000));
+
+        // the last of 1,000 assignments at 2,000/s is due 0.4995 s after the first
+        assertThat(report.sent().seconds()).isGreaterThanOrEqualTo(0.499);
+        assertThat(report.ok()).isTrue();
+    }
+
+    @Test
+    void theCancelFractionIsTheShareOfAssignmentsFollowedByACancel() throws Exception {
+        EchoService.start(service);
+
+        LoadReport report = run(config(100, 0, 0, 30_000).cancelling(0.25));
+
+        assertThat(report.sent().cancels()).isEqualTo(25);
+        assertThat(report.ok()).isTrue();
+    }
+
+    @Test
+    void theCommandExitsZeroOnlyWhenEveryOutcomeArrivedExactlyOnce() throws Exception {
+        String[] small = {"--nats-url", nats.url(), "--count", "20", "--warmup", "0", "--timeout-ms", "300", "--json"};
+
+        assertThat(command().execute(small)).isEqualTo(Main.EXIT_FAILURE);
+        EchoService.start(service);
+        assertThat(command().execute(small)).isEqualTo(Main.EXIT_OK);
+    }
+
+    @Test
+    void theCommandExitsThreeWhenNatsIsNotThere() throws Exception {
+        int nobody = NatsServer.freePort();
+
+        assertThat(command().execute("--nats-url", "nats://127.0.0.1:" + nobody, "--count", "1")).isEqualTo(Main.EXIT_CONNECTION_LOST);
+    }
+
+    @Test
+    void theCommandRefusesABadMixWithAUsageError() {
+        assertThat(command().execute("--mix", "fs.gett")).isEqualTo(Main.EXIT_USAGE);
+    }
+
+    private static CommandLine command() {
+        return new CommandLine(new LoadgenCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof io.beamline.worker.config.ConfigException) {
+                return Main.EXIT_USAGE;  // as Main's handler does
+            }
+            throw e;
+        });
+    }
+
+    private LoadReport run(TestRun run) throws Exception {
+        return new LoadRun(loadgen, run.config(), "t" + Long.toString(System.nanoTime() % 100_000, 36)).run();
+    }
+
+    private static TestRun config(long count, double rate, int maxInFlight, long timeoutMs) {
+        return new TestRun(new LoadgenConfig(List.of(nats.url()), count, rate, 3, JobMix.parse("fs.get"), 0, timeoutMs,
+                0, 0, maxInFlight, 0, "test"));
+    }
+
+    /** A config with the few variations these tests need. */
+    private record TestRun(LoadgenConfig config) {
+        TestRun warmupOf(long warmup) {
+            LoadgenConfig c = config;
+            return new TestRun(new LoadgenConfig(c.natsUrls(), c.count(), c.rate(), c.tenants(), c.mix(), c.payloadBytes(),
+                    c.timeoutMs(), warmup, c.cancelFraction(), c.maxInFlight(), c.durationMs(), c.label()));
+        }
+
+        TestRun mixOf(String mix) {
+            LoadgenConfig c = config;
+            return new TestRun(new LoadgenConfig(c.natsUrls(), c.count(), c.rate(), c.tenants(), JobMix.parse(mix),
+                    c.payloadBytes(), c.timeoutMs(), c.warmup(), c.cancelFraction(), c.maxInFlight(), c.durationMs(), c.label()));
+        }
+
+        TestRun cancelling(double fraction) {
+            LoadgenConfig c = config;
+            return new TestRun(new LoadgenConfig(c.natsUrls(), c.count(), c.rate(), c.tenants(), c.mix(), c.payloadBytes(),
+                    c.timeoutMs(), c.warmup(), fraction, c.maxInFlight(), c.durationMs(), c.label()));
+        }
+    }
+}
