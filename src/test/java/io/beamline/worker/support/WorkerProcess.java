@@ -19,6 +19,13 @@ import java.util.concurrent.TimeUnit;
  * inspection). Not thread-safe.
  */
 public final class WorkerProcess implements AutoCloseable {
+    /** Every worker started by this test JVM, killed when it exits: a failed test leaves no orphan. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
     private final Process process;
     private final Path stdout;
     private final Path stderr;
@@ -172,7 +179,10 @@ public final class WorkerProcess implements AutoCloseable {
             builder.environment().keySet().removeIf(key -> key.startsWith("CP2_") || key.startsWith("WORKER_"));
             builder.environment().putAll(env);
             builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.from(stdin.toFile()));
-            return new WorkerProcess(builder.start(), out, err, healthPort);
+            Process process = builder.start();
+            LIVE.add(process);
+            process.onExit().thenRun(() -> LIVE.remove(process));
+            return new WorkerProcess(process, out, err, healthPort);
         }
 
         /** Runs to completion and returns the finished process. */

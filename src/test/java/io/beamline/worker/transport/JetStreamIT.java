@@ -84,39 +84,42 @@ class JetStreamIT {
         try (NatsServer nats = NatsServer.start(true);
              NatsProbe router = new NatsProbe(nats.url())) {
             List<WorkerProcess> workers = new ArrayList<>();
-            // one data dir per worker slot, as on separate machines; a replacement reuses its slot
-            for (int i = 0; i < 3; i++) {
-                workers.add(worker(nats, data.resolve("w" + i)));
-            }
-            List<String> ids = publishStored(router, count, JetStreamIT::put);
-            Random random = new Random(7);
-
-            // five times: kill -9 a random worker at a random moment, then start a replacement
-            for (int round = 0; round < 5; round++) {
-                Thread.sleep(300 + random.nextInt(1200));
-                int victim = random.nextInt(workers.size());
-                workers.get(victim).kill();
-                workers.set(victim, worker(nats, data.resolve("w" + victim)));
-            }
-
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(count));
-            Map<String, Integer> stored = OutcomeStream.resultCounts(router.connection(), OUTCOMES);
-            assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(ids);
-            assertThat(stored.values()).as("one stored result per assignment").allMatch(n -> n == 1);
-            for (int i = 0; i < count; i += 97) {
-                int copies = 0;
-                for (int w = 0; w < 3; w++) {
-                    Path file = data.resolve("w" + w + "/tenant-test/kill/" + i + ".txt");
-                    if (Files.exists(file)) {
-                        copies++;
-                        assertThat(Files.readString(file)).isEqualTo("value-" + i);  // a repeat writes the same bytes
-                    }
+            try {
+                // one data dir per worker slot, as on separate machines; a replacement reuses its slot
+                for (int i = 0; i < 3; i++) {
+                    workers.add(worker(nats, data.resolve("w" + i)));
                 }
-                assertThat(copies).isPositive();
-            }
-            for (WorkerProcess worker : workers) {
-                worker.close();
+                List<String> ids = publishStored(router, count, JetStreamIT::put);
+                Random random = new Random(7);
+
+                // five times: kill -9 a random worker at a random moment, then start a replacement
+                for (int round = 0; round < 5; round++) {
+                    Thread.sleep(300 + random.nextInt(1200));
+                    int victim = random.nextInt(workers.size());
+                    workers.get(victim).kill();
+                    workers.set(victim, worker(nats, data.resolve("w" + victim)));
+                }
+
+                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(count));
+                Map<String, Integer> stored = OutcomeStream.resultCounts(router.connection(), OUTCOMES);
+                assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+                assertThat(stored.values()).as("one stored result per assignment").allMatch(n -> n == 1);
+                for (int i = 0; i < count; i += 97) {
+                    int copies = 0;
+                    for (int w = 0; w < 3; w++) {
+                        Path file = data.resolve("w" + w + "/tenant-test/kill/" + i + ".txt");
+                        if (Files.exists(file)) {
+                            copies++;
+                            assertThat(Files.readString(file)).isEqualTo("value-" + i);  // a repeat writes the same bytes
+                        }
+                    }
+                    assertThat(copies).isPositive();
+                }
+            } finally {
+                for (WorkerProcess worker : workers) {
+                    worker.close();  // also when an assertion failed: no orphan processes
+                }
             }
         }
     }
