@@ -34,6 +34,7 @@ public record WorkerConfig(
         SchedulingMode scheduling,
         QuotaConfig quotas,
         TransportKind transport,
+        int intakeThreads,
         boolean sandbox,
         Duration shutdownGrace,
         ResilienceConfig resilience,
@@ -55,6 +56,7 @@ public record WorkerConfig(
         requirePositive("--max-memory-mb", maxMemoryMb);
         requirePositive("--max-cpu-time-ms", maxCpuTimeMs);
         requirePositive("--max-queue-size", maxQueueSize);
+        requirePositive("--intake-threads", intakeThreads);
         if (natsUrls.isEmpty()) {
             throw new ConfigException("--nats-url must name at least one server");
         }

@@ -98,6 +98,11 @@ public final class WorkerOptions {
             description = "core (queue group) or jetstream (durable consumer) (env WORKER_TRANSPORT; default: core).")
     String transport;
 
+    @Option(names = "--intake-threads", paramLabel = "N",
+            description = "Core NATS subscriptions in the queue group, each decoding and admitting on its own thread "
+                    + "(env WORKER_INTAKE_THREADS; default: cores, at most 4).")
+    Integer intakeThreads;
+
     @Option(names = "--sandbox",
             description = "Replace every block with a deterministic mock that touches nothing (env WORKER_SANDBOX_MODE).")
     boolean sandbox;
@@ -197,6 +202,8 @@ public final class WorkerOptions {
                 quotas(settings),
                 settings.resolve("--transport", transport, "WORKER_TRANSPORT", s -> s, "core").transform(
                         s -> parseEnum("--transport", s, TransportKind.class)),
+                settings.integer("--intake-threads", intakeThreads, "WORKER_INTAKE_THREADS",
+                        Math.min(4, Runtime.getRuntime().availableProcessors())),
                 settings.flag(sandbox, "WORKER_SANDBOX_MODE"),
                 Duration.ofMillis(settings.longValue("--shutdown-grace-ms", shutdownGraceMs, "WORKER_SHUTDOWN_GRACE_MS", 30_000L)),
                 resilience(settings),

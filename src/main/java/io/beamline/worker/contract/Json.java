@@ -23,6 +23,7 @@ public final class Json {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(WireWriters.module())
             .build();
 
     static {

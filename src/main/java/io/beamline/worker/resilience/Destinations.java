@@ -47,7 +47,11 @@ public final class Destinations {
     }
 
     static String fsPrefix(String tenantId, String path) {
-        String relative = path.replaceFirst("^/+", "");
+        int start = 0;
+        while (start < path.length() && path.charAt(start) == '/') {
+            start++;
+        }
+        String relative = path.substring(start);
         int slash = relative.indexOf('/');
         return "fs:" + tenantId + "/" + (slash < 0 ? "" : relative.substring(0, slash));
     }

@@ -113,7 +113,8 @@ public final class PolicyChain {
             this.assignment = assignment;
             this.attempt = attempt;
             this.observer = observer;
-            this.destination = Destinations.of(assignment);
+            // only breakers and the destination retry budget need to know where the step goes
+            this.destination = flags.circuitBreaker() || flags.advancedRetry() ? Destinations.of(assignment) : Optional.empty();
             this.backoff = advanced ? Backoff.advanced(config, assignment.retry(), random) : Backoff.baseline();
             Integer requested = assignment.retry().maxAttempts();
             this.maxAttempts = advanced ? (requested != null ? requested : config.maxAttempts()) : ResilienceConfig.BASELINE_MAX_ATTEMPTS;

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -80,6 +81,11 @@ public final class Coordinator {
     /** Handles one received message; never throws for anything the message contains. */
     public void onMessage(byte[] payload) {
         onMessage(payload, "", Delivery.NONE);
+    }
+
+    /** Handles one message with a W3C {@code traceparent} ("" when none) from a transport with nothing to settle. */
+    public void onMessage(byte[] payload, String traceparent) {
+        onMessage(payload, traceparent, Delivery.NONE);
     }
 
     /**
@@ -354,6 +360,6 @@ public final class Coordinator {
     /** A W3C-compatible trace id (32 hex digits) for assignments that arrive without one. */
     static String newTraceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
     }
 }

@@ -174,8 +174,9 @@ public final class StepExecutor {
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }
-        Delivery delivery = step.delivery();
         published.whenComplete((done, failure) -> {
+            // read at settle time: a redelivery adopted by this step meanwhile is the one to settle
+            Delivery delivery = step.delivery();
             if (failure == null) {
                 delivery.settle(Optional.of(result));
             } else {

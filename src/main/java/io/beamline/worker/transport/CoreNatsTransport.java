@@ -7,6 +7,8 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,18 +24,27 @@ public final class CoreNatsTransport implements Intake {
 
     private final Connection connection;
     private final Coordinator coordinator;
-    private Dispatcher dispatcher;
+    private final int intakeThreads;
+    private final List<Dispatcher> dispatchers = new ArrayList<>();
 
-    public CoreNatsTransport(Connection connection, Coordinator coordinator) {
+    /**
+     * {@code intakeThreads} subscriptions join the queue group, each with its own dispatcher
+     * thread, so decoding and admission use several cores; the server spreads messages over them.
+     */
+    public CoreNatsTransport(Connection connection, Coordinator coordinator, int intakeThreads) {
         this.connection = connection;
         this.coordinator = coordinator;
+        this.intakeThreads = intakeThreads;
     }
 
     @Override
     public void start() {
-        dispatcher = connection.createDispatcher(this::onMessage);
-        dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
-        log.info("subscribed to {} in queue group {}", Subjects.ASSIGN, Subjects.QUEUE_GROUP);
+        for (int i = 0; i < intakeThreads; i++) {
+            Dispatcher dispatcher = connection.createDispatcher(this::onMessage);
+            dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
+            dispatchers.add(dispatcher);
+        }
+        log.info("subscribed to {} in queue group {} ({} intake thread(s))", Subjects.ASSIGN, Subjects.QUEUE_GROUP, intakeThreads);
     }
 
     private void onMessage(Message message) {
@@ -49,12 +60,19 @@ public final class CoreNatsTransport implements Intake {
     /** Unsubscribes, letting messages already delivered finish their admission. */
     @Override
     public void stopReceiving() {
-        if (dispatcher == null) {
-            return;
-        }
         Duration timeout = Duration.ofSeconds(5);
+        List<java.util.concurrent.CompletableFuture<Boolean>> drains = new ArrayList<>();
+        for (Dispatcher dispatcher : dispatchers) {
+            try {
+                drains.add(dispatcher.drain(timeout));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         try {
-            dispatcher.drain(timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            java.util.concurrent.CompletableFuture.allOf(drains.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("dispatcher drain did not complete cleanly: {}", e.toString());
         }
@@ -62,8 +80,10 @@ public final class CoreNatsTransport implements Intake {
 
     @Override
     public void close() {
-        if (dispatcher != null && dispatcher.isActive()) {
-            connection.closeDispatcher(dispatcher);
+        for (Dispatcher dispatcher : dispatchers) {
+            if (dispatcher.isActive()) {
+                connection.closeDispatcher(dispatcher);
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ class JetStreamIT {
 
     private static WorkerProcess worker(NatsServer nats, Path data, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--transport", "jetstream", "--data-dir", data.toString(),
-                "--js-ack-wait-ms", "4000"));
+                "--js-ack-wait-ms", "10000", "--js-max-deliver", "20"));
         args.addAll(List.of(extra));
         return WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
                 args.toArray(String[]::new));
@@ -100,8 +100,9 @@ class JetStreamIT {
                     workers.set(victim, worker(nats, data.resolve("w" + victim)));
                 }
 
-                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(count));
+                await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES))
+                                .as("results stored; dead letters meanwhile: %s", router.deadLetters).hasSize(count));
                 Map<String, Integer> stored = OutcomeStream.resultCounts(router.connection(), OUTCOMES);
                 assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(ids);
                 assertThat(stored.values()).as("one stored result per assignment").allMatch(n -> n == 1);
