@@ -145,6 +145,7 @@ class MetricsScrapeIT {
         assertThat(scrape.value("worker_task_latency_ms_count", "type", "http.request")).contains(5.0);
         assertThat(scrape.value("worker_task_latency_ms_bucket", "type", "http.request", "le", "+Inf")).contains(5.0);
         List<Double> cumulative = scrape.series("worker_task_latency_ms_bucket").stream()
+                .filter(sample -> "http.request".equals(sample.labels().get("type")))
                 .map(Exposition.Sample::value).toList();
         assertThat(cumulative).hasSizeGreaterThan(5).isSorted();
         assertThat(scrape.value("worker_task_latency_ms_sum", "type", "http.request").orElseThrow())
