@@ -3,29 +3,23 @@ package io.beamline.worker.resilience;
 import dev.failsafe.CircuitBreaker;
 import io.beamline.worker.contract.StepResult;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
  * One Failsafe circuit breaker per destination (SPEC §5, CP2.5): opens after N consecutive
  * destination failures, lets a trial call through after the delay (half-open) and closes after M
- * successes. Bounded: the least recently used breakers are forgotten beyond
- * {@code maxDestinations}, so tenant-chosen URLs cannot grow it without limit. Thread-safe.
+ * successes. Bounded: beyond {@value #MAX_DESTINATIONS} destinations the closed breakers are
+ * forgotten, so tenant-chosen URLs cannot grow it without limit. Thread-safe, lock-free to read.
  */
 public final class CircuitBreakers {
     private static final int MAX_DESTINATIONS = 10_000;
 
     private final ResilienceConfig config;
     private final BiConsumer<String, CircuitBreaker.State> stateListener;
-    private final Map<String, CircuitBreaker<StepResult>> breakers =
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, CircuitBreaker<StepResult>> eldest) {
-                    return size() > MAX_DESTINATIONS;
-                }
-            };
+    private final Map<String, CircuitBreaker<StepResult>> breakers = new ConcurrentHashMap<>();
 
     /** {@code stateListener} hears every state change (destination, new state); it must be fast. */
     public CircuitBreakers(ResilienceConfig config, BiConsumer<String, CircuitBreaker.State> stateListener) {
@@ -34,16 +28,20 @@ public final class CircuitBreakers {
     }
 
     public CircuitBreaker<StepResult> forDestination(String destination) {
-        synchronized (breakers) {
-            return breakers.computeIfAbsent(destination, this::create);
+        CircuitBreaker<StepResult> breaker = breakers.get(destination);  // lock-free on the hot path
+        if (breaker != null) {
+            return breaker;
         }
+        if (breakers.size() >= MAX_DESTINATIONS) {
+            // tenant-chosen URLs must not grow this without bound: forget the closed ones
+            breakers.values().removeIf(CircuitBreaker::isClosed);
+        }
+        return breakers.computeIfAbsent(destination, this::create);
     }
 
     /** The breaker of a destination, if one was ever created. */
     public Optional<CircuitBreaker<StepResult>> existing(String destination) {
-        synchronized (breakers) {
-            return Optional.ofNullable(breakers.get(destination));
-        }
+        return Optional.ofNullable(breakers.get(destination));
     }
 
     /** How long until an open breaker lets a call through; empty when it is not open. */
@@ -53,9 +51,7 @@ public final class CircuitBreakers {
 
     /** How many destinations are behind an open breaker now. */
     public int openCount() {
-        synchronized (breakers) {
-            return (int) breakers.values().stream().filter(CircuitBreaker::isOpen).count();
-        }
+        return (int) breakers.values().stream().filter(CircuitBreaker::isOpen).count();
     }
 
     private CircuitBreaker<StepResult> create(String destination) {

@@ -1,8 +1,8 @@
 package io.beamline.worker.resilience;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
  * sliding window, retries to one destination may add at most {@code ratio} on top of its first
  * attempts (plus a small floor so that a quiet destination can still retry). A failing
  * dependency therefore sees at most (1 + ratio) times its normal traffic, never a retry storm.
- * The window is two half-windows rotated by time from the injected ticker. Thread-safe.
+ * The window is two half-windows rotated by time from the injected ticker. Thread-safe: each
+ * destination's window has its own lock.
  */
 public final class RetryBudget {
     private static final int MAX_DESTINATIONS = 10_000;
@@ -19,12 +20,7 @@ public final class RetryBudget {
     private final int minRetries;
     private final long halfWindowNanos;
     private final LongSupplier nanoTime;
-    private final Map<String, Window> windows = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
-            return size() > MAX_DESTINATIONS;
-        }
-    };
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     public RetryBudget(double ratio, int minRetries, Duration window, LongSupplier nanoTime) {
         this.ratio = ratio;
@@ -35,15 +31,18 @@ public final class RetryBudget {
 
     /** Records a first attempt to {@code destination}. */
     public void firstAttempt(String destination) {
-        synchronized (windows) {
-            window(destination).firstAttempts++;
+        Window window = window(destination);
+        synchronized (window) {
+            window.roll(nanoTime.getAsLong(), halfWindowNanos);
+            window.firstAttempts++;
         }
     }
 
     /** Takes one retry from the budget; false when the destination has used its share. */
     public boolean tryRetry(String destination) {
-        synchronized (windows) {
-            Window window = window(destination);
+        Window window = window(destination);
+        synchronized (window) {
+            window.roll(nanoTime.getAsLong(), halfWindowNanos);
             long firsts = window.firstAttempts + window.previousFirstAttempts;
             long retries = window.retries + window.previousRetries;
             if (retries >= minRetries && retries >= ratio * firsts) {
@@ -55,18 +54,14 @@ public final class RetryBudget {
     }
 
     private Window window(String destination) {
-        Window window = windows.computeIfAbsent(destination, d -> new Window(nanoTime.getAsLong()));
-        long now = nanoTime.getAsLong();
-        if (now - window.startedNanos >= 2 * halfWindowNanos) {
-            window.previousFirstAttempts = 0;
-            window.previousRetries = 0;
-            window.rotate(now);
-        } else if (now - window.startedNanos >= halfWindowNanos) {
-            window.previousFirstAttempts = window.firstAttempts;
-            window.previousRetries = window.retries;
-            window.rotate(now);
+        Window window = windows.get(destination);
+        if (window != null) {
+            return window;
         }
-        return window;
+        if (windows.size() >= MAX_DESTINATIONS) {
+            windows.clear();  // a flood of new destinations: start counting afresh rather than grow
+        }
+        return windows.computeIfAbsent(destination, d -> new Window(nanoTime.getAsLong()));
     }
 
     private static final class Window {
@@ -80,7 +75,17 @@ public final class RetryBudget {
             this.startedNanos = startedNanos;
         }
 
-        void rotate(long now) {
+        /** Moves the window forward: the current half becomes the previous one, or both reset. */
+        void roll(long now, long halfWindowNanos) {
+            if (now - startedNanos >= 2 * halfWindowNanos) {
+                previousFirstAttempts = 0;
+                previousRetries = 0;
+            } else if (now - startedNanos >= halfWindowNanos) {
+                previousFirstAttempts = firstAttempts;
+                previousRetries = retries;
+            } else {
+                return;
+            }
             startedNanos = now;
             firstAttempts = 0;
             retries = 0;
