@@ -58,7 +58,11 @@ public final class OtelStepTracer implements StepTracer {
 
     @Override
     public StepTracer.Span startChild(StepTracer.Span parent, String name, ExecAssignment assignment) {
-        Context context = parent instanceof OtelSpan otel ? Context.root().with(otel.span) : Context.root();
+        if (!(parent instanceof OtelSpan otel) || !otel.span.getSpanContext().isSampled()) {
+            // a child of an unsampled span is unsampled too (parent-based sampling): skip building it
+            return StepTracer.Span.NONE;
+        }
+        Context context = Context.root().with(otel.span);
         OtelSpan span = new OtelSpan(tracer.spanBuilder(name).setParent(context)
                 .setSpanKind(PUBLISH.equals(name) ? SpanKind.PRODUCER : SpanKind.INTERNAL)
                 .setAttribute(WORKER_ID, workerId).startSpan());

@@ -137,16 +137,19 @@ public final class WorkerMetrics implements StepListener {
         String type = assignment.job().blockType();
         String status = result.status().wireName();
         String pool = assignment.pool().wireName();
-        tasks.labelValues(type, status).inc();
-        taskLatency.labelValues(type).observe(result.latencyMs());
+        BaselinePoints baseline = baselinePoints.computeIfAbsent(type + '|' + status,
+                key -> new BaselinePoints(tasks.labelValues(type, status), taskLatency.labelValues(type)));
+        baseline.tasks().inc();
+        baseline.latency().observe(result.latencyMs());
         if (result.status() == io.beamline.worker.contract.StepStatus.TIMEOUT) {
             timeouts.labelValues(type, pool).inc();
         }
         if (!cp2) {
             return;
         }
-        stepExecutions.labelValues(labels(type, status, pool, assignment.tenantId())).inc();
-        stepDuration.labelValues(labels(type, status, pool, assignment.tenantId())).observe(result.latencyMs() / 1000.0);
+        StepPoints points = stepPoints(type, status, pool, assignment.tenantId());
+        points.executions().inc();
+        points.duration().observe(result.latencyMs() / 1000.0);
         if (result.error() != null) {
             stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool, assignment.tenantId())).inc();
         }
@@ -174,6 +177,33 @@ public final class WorkerMetrics implements StepListener {
     /** A circuit breaker changed state ({@code open}, {@code half_open}, {@code closed}). */
     public void breakerTransition(String state) {
         breakerTransitions.labelValues(state).inc();
+    }
+
+    /**
+     * Data points of the step series by block type, status and pool, looked up once: the label
+     * lookup of the client library was a tenth of a sandbox step. Not used with tenant labels.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, StepPoints> stepPoints = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ConcurrentHashMap<String, BaselinePoints> baselinePoints = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The baseline data points of one (type, status). */
+    private record BaselinePoints(io.prometheus.metrics.core.datapoints.CounterDataPoint tasks,
+                                  io.prometheus.metrics.core.datapoints.DistributionDataPoint latency) {
+    }
+
+    /** The CP2 step data points of one (type, status, pool). */
+    private record StepPoints(io.prometheus.metrics.core.datapoints.CounterDataPoint executions,
+                              io.prometheus.metrics.core.datapoints.DistributionDataPoint duration) {
+    }
+
+    private StepPoints stepPoints(String type, String status, String pool, String tenant) {
+        if (tenantLabel) {
+            String[] labels = labels(type, status, pool, tenant);
+            return new StepPoints(stepExecutions.labelValues(labels), stepDuration.labelValues(labels));
+        }
+        return stepPoints.computeIfAbsent(type + '|' + status + '|' + pool, key -> new StepPoints(
+                stepExecutions.labelValues(type, status, pool), stepDuration.labelValues(type, status, pool)));
     }
 
     private String[] labels(String type, String second, String pool, String tenant) {
