@@ -18,6 +18,8 @@ import java.util.concurrent.Semaphore;
 public final class GateBlock implements Block<FsGetJob> {
     private final Semaphore permits = new Semaphore(0);
     public final List<String> started = new CopyOnWriteArrayList<>();
+    /** When each step started ({@code System.nanoTime()}), by "tenant:path". */
+    public final java.util.Map<String, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     public BlockRegistry registry() {
         return BlockRegistry.builder().register(Job.FS_GET, this).build();
@@ -40,6 +42,7 @@ public final class GateBlock implements Block<FsGetJob> {
     @Override
     public StepResult execute(FsGetJob job, StepContext context) throws InterruptedException {
         started.add(context.tenantId() + ":" + job.path());
+        startedAt.put(context.tenantId() + ":" + job.path(), System.nanoTime());
         permits.acquire();
         return new StepResult.Succeeded(java.util.Map.of("path", job.path()), 0);
     }
