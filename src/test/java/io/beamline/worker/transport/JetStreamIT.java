@@ -30,8 +30,10 @@ class JetStreamIT {
     private static final String OUTCOMES = "CAF_OUTCOMES";
 
     private static WorkerProcess worker(NatsServer nats, Path data, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--transport", "jetstream", "--data-dir", data.toString(),
-                "--js-ack-wait-ms", "10000", "--js-max-deliver", "20"));
+        List<String> args = new ArrayList<>(List.of("--transport", "jetstream", "--data-dir", data.toString()));
+        if (!List.of(extra).contains("--js-max-deliver")) {
+            args.addAll(List.of("--js-ack-wait-ms", "10000", "--js-max-deliver", "20"));
+        }
         args.addAll(List.of(extra));
         return WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
                 args.toArray(String[]::new));
@@ -164,6 +166,37 @@ class JetStreamIT {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                         assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
                 assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+            }
+        }
+    }
+
+    @Test
+    void messagesTheServerStopsRedeliveringBecomeDeadLetters(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             java.net.ServerSocket blackhole = new java.net.ServerSocket(0);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            String[] maxOnce = {"--js-max-deliver", "1", "--js-ack-wait-ms", "6000"};
+            // given: a worker holds steps that never finish, and dies holding them
+            WorkerProcess holder = worker(nats, data.resolve("holder"), maxOnce);
+            List<String> ids = publishStored(router, 5, i -> {
+                ObjectNode a = Assignments.withJob("{\"type\":\"http.request\",\"url\":\"http://127.0.0.1:"
+                        + blackhole.getLocalPort() + "/hang\",\"timeout_ms\":600000}");
+                a.put("assignment_id", "poison-" + i + "-" + System.nanoTime());
+                return a;
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> router.acks.size() >= ids.size());
+            holder.kill();
+
+            // when: another worker is up while the server gives up on them (MaxDeliver 1)
+            try (WorkerProcess survivor = worker(nats, data.resolve("survivor"), maxOnce)) {
+
+                // then: each becomes a dead letter with its payload, and leaves the stream
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(router.deadLetters.stream()
+                        .filter(d -> d.path("reason").asText().equals("max_deliveries_exceeded"))
+                        .map(d -> d.path("assignment_id").asText())).containsExactlyInAnyOrderElementsOf(ids));
+                assertThat(router.deadLetters).allMatch(d -> d.path("payload").has("job"));
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
             }
         }
     }
