@@ -138,17 +138,17 @@ public final class Coordinator {
                 : received.withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
         span.describe(assignment);
         if (blocks.find(assignment.job()).isEmpty()) {
-            refuse(delivery, Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.UNSUPPORTED_BLOCK,
                     "block type " + assignment.job().blockType() + " is not available on this worker"));
             return;
         }
         if (draining) {
-            refuse(delivery, Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;
         }
         Optional<Duration> breakerOpen = rejectWhenCircuitOpen ? executor.breakerOpenFor(assignment) : Optional.empty();
         if (breakerOpen.isPresent()) {
-            refuse(delivery, Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.CIRCUIT_OPEN, "circuit breaker for the step's destination is open")
                     .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));
             return;
         }
@@ -156,14 +156,14 @@ public final class Coordinator {
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
-            refuse(delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
             return;
         }
         Optional<TenantQuotas.Refusal> overQuota = quotas.tryAdmit(assignment.tenantId(), step.estimatedBytes());
         if (overQuota.isPresent()) {
             registry.forget(step);
-            refuse(delivery, Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
                     .withRetryAfter(overQuota.get().retryAfterMs()));
             return;
         }
@@ -180,7 +180,7 @@ public final class Coordinator {
             case Pool.Admission.Refused refused -> {
                 quotas.undoAdmit(assignment.tenantId(), step.estimatedBytes());
                 registry.forget(step);
-                refuse(delivery, new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
+                refuse(span, delivery, new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
                         assignment.tenantId(), refused.reason(), refused.message(), refused.retryAfterMs()));
             }
             case Pool.Admission.Reserved reserved -> {
@@ -287,7 +287,8 @@ public final class Coordinator {
      * give the message back (JetStream) does so, for another worker or a later try; otherwise
      * the Router gets a rejection ack.
      */
-    private void refuse(Delivery delivery, Rejection rejection) {
+    private void refuse(StepTracer.Span span, Delivery delivery, Rejection rejection) {
+        span.fail(rejection.reason().wireName() + ": " + rejection.message());
         boolean passing = rejection.reason() == RejectReason.QUEUE_FULL || rejection.reason() == RejectReason.SHUTTING_DOWN;
         long delay = rejection.retryAfterMs() == null ? 1000 : rejection.retryAfterMs();
         if (passing && delivery.handBack(Duration.ofMillis(delay + ThreadLocalRandom.current().nextLong(delay + 1)))) {
