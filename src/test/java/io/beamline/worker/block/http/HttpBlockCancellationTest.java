@@ -1,9 +1,6 @@
 package io.beamline.worker.block.http;
 
-import io.beamline.worker.support.FaultServer;
 import io.beamline.worker.support.Reply;
-import io.beamline.worker.support.RecordedRequest;
-import io.beamline.worker.support.FullBacklogListener;
 import static io.beamline.worker.block.http.HttpJobs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,30 +13,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Interruption means "stop now": the in-flight exchange is aborted and its connection closed. */
-class HttpBlockCancellationTest {
-    @TempDir
-    Path dataDir;
-    private FaultServer server;
-    private HttpBlock block;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = FaultServer.start();
-        block = new HttpBlock(HttpConfig.defaults(false), new TenantPaths(dataDir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        block.close();
-        server.close();
-    }
-
+class HttpBlockCancellationTest extends LocalServerTest {
     @Test
     void interruptionAbortsTheInFlightRequestAndClosesItsConnection() throws Exception {
         server.on("/void", Reply.blackhole());

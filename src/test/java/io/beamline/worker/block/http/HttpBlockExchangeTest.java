@@ -1,9 +1,7 @@
 package io.beamline.worker.block.http;
 
-import io.beamline.worker.support.FaultServer;
 import io.beamline.worker.support.Reply;
 import io.beamline.worker.support.RecordedRequest;
-import io.beamline.worker.support.FullBacklogListener;
 import static io.beamline.worker.block.http.HttpJobs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,32 +10,11 @@ import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.HttpOutput;
 import io.beamline.worker.contract.StepResult;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Requests and responses against a real local server: success, HTTP errors, headers, redirects. */
-class HttpBlockExchangeTest {
-    @TempDir
-    Path dataDir;
-    private FaultServer server;
-    private HttpBlock block;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = FaultServer.start();
-        block = new HttpBlock(HttpConfig.defaults(false), new TenantPaths(dataDir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        block.close();
-        server.close();
-    }
-
+class HttpBlockExchangeTest extends LocalServerTest {
     @Test
     void getReturnsStatusBodyAndHeaders() throws Exception {
         server.on("/hello", Reply.ok("{\"output\":\"processed\"}").header("X-Trace", "abc"));

@@ -1,8 +1,6 @@
 package io.beamline.worker.block.http;
 
-import io.beamline.worker.support.FaultServer;
 import io.beamline.worker.support.Reply;
-import io.beamline.worker.support.RecordedRequest;
 import io.beamline.worker.support.FullBacklogListener;
 import static io.beamline.worker.block.http.HttpBlockExchangeTest.failure;
 import static io.beamline.worker.block.http.HttpJobs.request;
@@ -14,36 +12,15 @@ import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.StepResult;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Timeouts and network faults: each ends as the right value within a generous bound of its
  * timeout. Only loopback is contacted; slow connects come from a full accept queue.
  */
-class HttpBlockFailureTest {
+class HttpBlockFailureTest extends LocalServerTest {
     private static final Duration GENEROUS = Duration.ofSeconds(5);
-
-    @TempDir
-    Path dataDir;
-    private FaultServer server;
-    private HttpBlock block;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = FaultServer.start();
-        block = new HttpBlock(HttpConfig.defaults(false), new TenantPaths(dataDir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        block.close();
-        server.close();
-    }
 
     @Test
     void responseSlowerThanTheTimeoutEndsAsTimeout() throws Exception {
