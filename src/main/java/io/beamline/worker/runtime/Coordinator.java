@@ -156,6 +156,9 @@ public final class Coordinator {
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
+            if (delivery.handsBack() && answerRedelivery(assignment.assignmentId(), delivery)) {
+                return;  // a durable transport delivered it again: never "duplicate" a step that ran here
+            }
             refuse(span, delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
             return;
@@ -320,6 +323,29 @@ public final class Coordinator {
         Delivery previous = step.get().delivery();
         step.get().delivery(delivery);
         previous.superseded();
+        return true;
+    }
+
+    /**
+     * A durable transport delivered a message again (even as a "first" delivery, which happens
+     * when a consumer's leader moves): the running step adopts it, or the remembered result is
+     * published again (dropped as a duplicate by the server) before the message is settled.
+     */
+    private boolean answerRedelivery(String assignmentId, Delivery delivery) {
+        if (adoptRedelivery(assignmentId, delivery)) {
+            return true;
+        }
+        Optional<io.beamline.worker.contract.ExecResult> finished = registry.finished(assignmentId);
+        if (finished.isEmpty()) {
+            return false;
+        }
+        sink.result(finished.get()).whenComplete((done, failure) -> {
+            if (failure == null) {
+                delivery.settle(finished);
+            } else {
+                delivery.unsettled(failure);
+            }
+        });
         return true;
     }
 

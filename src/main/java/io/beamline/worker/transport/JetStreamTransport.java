@@ -271,8 +271,12 @@ public final class JetStreamTransport implements Intake {
 
         @Override
         public void unsettled(Throwable cause) {
-            log.warn("outcome of a JetStream message not stored ({}); it will be redelivered", cause.toString());
-            finish(() -> message.nakWithDelay(Duration.ofSeconds(1)));
+            // back off with the delivery count, so that an outcome stream that is down for a
+            // while does not use up MaxDeliver within seconds
+            long delivered = Math.max(1, message.metaData().deliveredCount());
+            Duration delay = Duration.ofMillis(Math.min(60_000, 1000L << Math.min(6, delivered)));
+            log.warn("outcome of a JetStream message not stored ({}); redelivery in {} ms", cause.toString(), delay.toMillis());
+            finish(() -> message.nakWithDelay(delay));
         }
 
         @Override

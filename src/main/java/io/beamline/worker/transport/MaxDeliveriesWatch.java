@@ -9,6 +9,7 @@ import io.beamline.worker.runtime.OutcomeSink;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -28,15 +29,42 @@ final class MaxDeliveriesWatch {
 
     static void start(Connection connection, JetStreamConfig config, OutcomeSink sink) {
         String subject = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + config.assignmentStream() + "." + config.consumer();
-        connection.createDispatcher(message -> {
+        connection.createDispatcher(message -> Thread.ofVirtual().start(() -> handle(connection, config, sink, message.getData())))
+                .subscribe(subject, "caf-workers-advisories");
+    }
+
+    /** Handles one advisory, trying again with backoff while the outcome stream cannot store the letter. */
+    private static void handle(Connection connection, JetStreamConfig config, OutcomeSink sink, byte[] data) {
+        long backoffMs = 500;
+        for (int attempt = 1; attempt <= 20; attempt++) {
             try {
-                JsonNode advisory = Json.readTree(message.getData());
+                JsonNode advisory = Json.readTree(data);
                 long sequence = advisory.path("stream_seq").asLong();
                 deadLetter(connection.jetStreamManagement(), config, sink, sequence, advisory.path("deliveries").asInt());
+                return;
+            } catch (io.nats.client.JetStreamApiException gone) {
+                return;  // the message is no longer in the stream: nothing left to do
             } catch (Exception e) {
-                log.warn("max-deliveries advisory not handled: {}", e.toString());
+                log.warn("max-deliveries advisory not handled yet (attempt {}): {}", attempt, e.toString());
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoffMs = Math.min(30_000, backoffMs * 2);
             }
-        }).subscribe(subject, "caf-workers-advisories");
+        }
+        log.error("max-deliveries advisory dropped after 20 attempts; the message stays in {}", config.assignmentStream());
+    }
+
+    /** Whether the assignment has a completed-step record. */
+    private static boolean finished(JetStreamManagement jsm, JetStreamConfig config, String assignmentId) throws IOException {
+        try {
+            return jsm.getLastMessage("KV_" + config.completedBucket(),
+                    "$KV." + config.completedBucket() + "." + JetStreamTransport.recordKey(assignmentId)) != null;
+        } catch (io.nats.client.JetStreamApiException noRecord) {
+            return false;
+        }
     }
 
     private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, OutcomeSink sink, long sequence,
@@ -51,6 +79,11 @@ final class MaxDeliveriesWatch {
             assignmentId = parsed.path("assignment_id").isTextual() ? parsed.get("assignment_id").textValue() : null;
         } catch (Exception notJson) {
             payload = new String(data, StandardCharsets.UTF_8);
+        }
+        if (assignmentId != null && finished(jsm, config, assignmentId)) {
+            // it finished (its result was stored) and only its ack got lost: no dead letter
+            jsm.deleteMessage(config.assignmentStream(), sequence);
+            return;
         }
         ExecError error = ExecError.of(ErrorCode.INTERNAL_ERROR,
                 "delivered " + deliveries + " times without an outcome; the server stopped redelivering it",
