@@ -168,10 +168,6 @@ public final class Worker implements AutoCloseable {
         return health;
     }
 
-    public Map<ResourcePool, Pool> pools() {
-        return pools;
-    }
-
     /**
      * Graceful stop: refuse new work, give in-flight steps {@code grace} to finish, then stop
      * the rest so each still publishes its one final result (a retryable error for work cut

@@ -9,7 +9,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -107,9 +106,4 @@ public final class OtelStepTracer implements StepTracer {
         }
     }
 
-    /** For tests: the attribute keys by name. */
-    static Map<String, AttributeKey<String>> attributeKeys() {
-        return Map.of("tenant_id", TENANT_ID, "trace_id", TRACE_ID, "run_id", RUN_ID, "block_type", BLOCK_TYPE,
-                "worker_id", WORKER_ID);
-    }
 }

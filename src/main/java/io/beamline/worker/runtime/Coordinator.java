@@ -114,14 +114,8 @@ public final class Coordinator {
     }
 
     /** Settles the message once every one of its outcomes is published (and, with JetStream, stored). */
-    static void settleWhenPublished(Delivery delivery, CompletableFuture<?>... publishes) {
-        CompletableFuture.allOf(publishes).whenComplete((done, failure) -> {
-            if (failure == null) {
-                delivery.settle(Optional.empty());
-            } else {
-                delivery.unsettled(failure);
-            }
-        });
+    private static void settleWhenPublished(Delivery delivery, CompletableFuture<?>... publishes) {
+        Delivery.settleWhenPublished(() -> delivery, Optional.empty(), publishes);
     }
 
     /** Stops admitting: assignments that arrive from now on are rejected {@code shutting_down}. */
@@ -315,7 +309,7 @@ public final class Coordinator {
      * A redelivered message for a step that still runs here: the step takes the new delivery
      * (the old one is let go), and no second execution starts. False when it does not run here.
      */
-    public boolean adoptRedelivery(String assignmentId, Delivery delivery) {
+    private boolean adoptRedelivery(String assignmentId, Delivery delivery) {
         Optional<Step> step = registry.inFlight(assignmentId);
         if (step.isEmpty()) {
             return false;
@@ -339,19 +333,8 @@ public final class Coordinator {
         if (finished.isEmpty()) {
             return false;
         }
-        sink.result(finished.get()).whenComplete((done, failure) -> {
-            if (failure == null) {
-                delivery.settle(finished);
-            } else {
-                delivery.unsettled(failure);
-            }
-        });
+        Delivery.settleWhenPublished(() -> delivery, finished, sink.result(finished.get()));
         return true;
-    }
-
-    /** The result of a step that finished here recently, if it is still remembered. */
-    public Optional<io.beamline.worker.contract.ExecResult> finishedResult(String assignmentId) {
-        return registry.finished(assignmentId);
     }
 
     /** What this worker knows of an assignment: its place in the queue, its attempt, its result. */

@@ -35,6 +35,22 @@ public interface Delivery {
     default void superseded() {
     }
 
+    /**
+     * Settles the message of {@code delivery} once every publish completed, or leaves it for
+     * redelivery when one failed. {@code delivery} is read when they complete, so a step that
+     * adopted a redelivery meanwhile settles the newer handle.
+     */
+    static void settleWhenPublished(java.util.function.Supplier<Delivery> delivery, Optional<ExecResult> result,
+                                    java.util.concurrent.CompletableFuture<?>... publishes) {
+        java.util.concurrent.CompletableFuture.allOf(publishes).whenComplete((done, failure) -> {
+            if (failure == null) {
+                delivery.get().settle(result);
+            } else {
+                delivery.get().unsettled(failure);
+            }
+        });
+    }
+
     /** Gives the message back for another worker after {@code delay}; false when the transport cannot. */
     default boolean handBack(Duration delay) {
         return false;

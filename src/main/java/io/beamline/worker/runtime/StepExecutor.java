@@ -174,15 +174,7 @@ public final class StepExecutor {
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }
-        published.whenComplete((done, failure) -> {
-            // read at settle time: a redelivery adopted by this step meanwhile is the one to settle
-            Delivery delivery = step.delivery();
-            if (failure == null) {
-                delivery.settle(Optional.of(result));
-            } else {
-                delivery.unsettled(failure);
-            }
-        });
+        Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
         quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
     }

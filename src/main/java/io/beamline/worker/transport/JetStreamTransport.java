@@ -148,36 +148,23 @@ public final class JetStreamTransport implements Intake {
     }
 
     /**
-     * A redelivery: true when it needs no new execution: the step runs here already (it adopts
-     * this delivery), or it finished (here, or anywhere according to its completed record).
+     * A redelivery: true when its step finished somewhere (its completed-step record exists, so
+     * its result was stored) and the message only needs settling. A step that still runs here,
+     * or finished here, is recognised by admission ({@code Coordinator}) instead.
      */
     private boolean answeredBefore(byte[] data, JetStreamDelivery delivery) {
         String id = assignmentId(data);
         if (id == null) {
             return false;
         }
-        if (coordinator.adoptRedelivery(id, delivery)) {
-            return true;
-        }
-        Optional<ExecResult> local = coordinator.finishedResult(id);
-        if (local.isPresent()) {
-            sink.result(local.get()).whenComplete((ok, failure) -> {
-                if (failure == null) {
-                    delivery.settle(local);
-                } else {
-                    delivery.unsettled(failure);
-                }
-            });
-            return true;
-        }
         try {
             KeyValueEntry entry = completed.get(recordKey(id));
             if (entry != null && entry.getValue() != null) {
-                delivery.settle(Optional.empty());  // its result was stored before the record was written
+                delivery.settle(Optional.empty());
                 return true;
             }
         } catch (Exception e) {
-            log.warn("completed-step record of {} unreadable: {}; running it again", id, e.toString());
+            log.warn("completed-step record of {} unreadable: {}; admission decides", id, e.toString());
         }
         return false;
     }
