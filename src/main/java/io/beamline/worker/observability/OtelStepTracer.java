@@ -51,8 +51,13 @@ public final class OtelStepTracer implements StepTracer {
     public StepTracer.Span startReceive(String traceparent) {
         Context parent = traceparent.isEmpty() ? Context.root()
                 : openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), traceparent, TRACEPARENT);
-        return new OtelSpan(tracer.spanBuilder(RECEIVE).setParent(parent).setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(WORKER_ID, workerId).startSpan());
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(RECEIVE).setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+        if (span.isRecording()) {
+            // set after the sampling decision: an attribute given to the builder costs a map for
+            // every message, sampled or not
+            span.setAttribute(WORKER_ID, workerId);
+        }
+        return new OtelSpan(span);
     }
 
     @Override
@@ -79,6 +84,9 @@ public final class OtelStepTracer implements StepTracer {
 
         @Override
         public void describe(ExecAssignment assignment) {
+            if (!span.isRecording()) {
+                return;
+            }
             span.setAttribute(TENANT_ID, assignment.tenantId());
             span.setAttribute(BLOCK_TYPE, assignment.job().blockType());
             span.setAttribute(ASSIGNMENT_ID, assignment.assignmentId());

@@ -4,7 +4,11 @@ import io.beamline.worker.contract.DeadLetter;
 import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Rejection;
+import io.beamline.worker.contract.ResourcePool;
+import io.beamline.worker.contract.StepStatus;
 import io.beamline.worker.runtime.StepListener;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -14,6 +18,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -88,10 +94,7 @@ public final class WorkerMetrics implements StepListener {
                 .classicOnly().classicUpperBounds(FLOW_SECONDS_BUCKETS).register(registry) : null;
         // known series exist from the start, so rates and absent() alerts work on a fresh worker
         for (String type : java.util.Set.copyOf(io.beamline.worker.contract.Job.TYPE_NAMES.values())) {
-            for (io.beamline.worker.contract.StepStatus status : io.beamline.worker.contract.StepStatus.values()) {
-                tasks.labelValues(type, status.wireName());
-            }
-            taskLatency.labelValues(type);
+            typePoints(type);
         }
         JvmMetrics.builder().register(registry);
         gauge(MetricNames.RESOURCE_USAGE, "Process resources: cpu_time_ms, memory_mb (heap used)", true, this::resourceUsage, "type");
@@ -135,23 +138,23 @@ public final class WorkerMetrics implements StepListener {
     @Override
     public void completed(ExecAssignment assignment, ExecResult result) {
         String type = assignment.job().blockType();
-        String status = result.status().wireName();
-        String pool = assignment.pool().wireName();
-        BaselinePoints baseline = baselinePoints.computeIfAbsent(type + '|' + status,
-                key -> new BaselinePoints(tasks.labelValues(type, status), taskLatency.labelValues(type)));
-        baseline.tasks().inc();
-        baseline.latency().observe(result.latencyMs());
-        if (result.status() == io.beamline.worker.contract.StepStatus.TIMEOUT) {
-            timeouts.labelValues(type, pool).inc();
+        StepStatus status = result.status();
+        ResourcePool pool = assignment.pool();
+        TypePoints points = typePoints(type);
+        points.tasks[status.ordinal()].inc();
+        points.latency.observe(result.latencyMs());
+        if (status == StepStatus.TIMEOUT) {
+            timeouts.labelValues(type, pool.wireName()).inc();
         }
         if (!cp2) {
             return;
         }
-        StepPoints points = stepPoints(type, status, pool, assignment.tenantId());
-        points.executions().inc();
-        points.duration().observe(result.latencyMs() / 1000.0);
+        StepPoints step = tenantLabel ? tenantStepPoints(type, status, pool, assignment.tenantId())
+                : points.step(status, pool);
+        step.executions().inc();
+        step.duration().observe(result.latencyMs() / 1000.0);
         if (result.error() != null) {
-            stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool, assignment.tenantId())).inc();
+            stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool.wireName(), assignment.tenantId())).inc();
         }
         if (assignment.flowId() != null) {
             Long started;
@@ -180,30 +183,53 @@ public final class WorkerMetrics implements StepListener {
     }
 
     /**
-     * Data points of the step series by block type, status and pool, looked up once: the label
-     * lookup of the client library was a tenth of a sandbox step. Not used with tenant labels.
+     * The data points of one block type, looked up once per type and then indexed by status and
+     * pool: looking them up by label values (or by a concatenated key) on every step was a tenth
+     * of a sandbox step.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, StepPoints> stepPoints = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TypePoints> typePoints = new ConcurrentHashMap<>();
 
-    private final java.util.concurrent.ConcurrentHashMap<String, BaselinePoints> baselinePoints = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The baseline data points of one (type, status). */
-    private record BaselinePoints(io.prometheus.metrics.core.datapoints.CounterDataPoint tasks,
-                                  io.prometheus.metrics.core.datapoints.DistributionDataPoint latency) {
+    private TypePoints typePoints(String type) {
+        TypePoints points = typePoints.get(type);
+        return points != null ? points : typePoints.computeIfAbsent(type, TypePoints::new);
     }
 
-    /** The CP2 step data points of one (type, status, pool). */
-    private record StepPoints(io.prometheus.metrics.core.datapoints.CounterDataPoint executions,
-                              io.prometheus.metrics.core.datapoints.DistributionDataPoint duration) {
-    }
+    /** Baseline points of one block type, and its CP2 points made on first use. */
+    private final class TypePoints {
+        final CounterDataPoint[] tasks = new CounterDataPoint[StepStatus.values().length];
+        final DistributionDataPoint latency;
+        private final String type;
+        private final AtomicReferenceArray<StepPoints> steps =
+                new AtomicReferenceArray<>(StepStatus.values().length * ResourcePool.values().length);
 
-    private StepPoints stepPoints(String type, String status, String pool, String tenant) {
-        if (tenantLabel) {
-            String[] labels = labels(type, status, pool, tenant);
-            return new StepPoints(stepExecutions.labelValues(labels), stepDuration.labelValues(labels));
+        TypePoints(String type) {
+            this.type = type;
+            for (StepStatus status : StepStatus.values()) {
+                tasks[status.ordinal()] = WorkerMetrics.this.tasks.labelValues(type, status.wireName());
+            }
+            latency = taskLatency.labelValues(type);
         }
-        return stepPoints.computeIfAbsent(type + '|' + status + '|' + pool, key -> new StepPoints(
-                stepExecutions.labelValues(type, status, pool), stepDuration.labelValues(type, status, pool)));
+
+        StepPoints step(StepStatus status, ResourcePool pool) {
+            int index = status.ordinal() * ResourcePool.values().length + pool.ordinal();
+            StepPoints points = steps.get(index);
+            if (points == null) {
+                // two threads may both create: labelValues returns the same data point to both
+                points = new StepPoints(stepExecutions.labelValues(type, status.wireName(), pool.wireName()),
+                        stepDuration.labelValues(type, status.wireName(), pool.wireName()));
+                steps.set(index, points);
+            }
+            return points;
+        }
+    }
+
+    /** The CP2 step data points of one (type, status, pool[, tenant]). */
+    private record StepPoints(CounterDataPoint executions, DistributionDataPoint duration) {
+    }
+
+    private StepPoints tenantStepPoints(String type, StepStatus status, ResourcePool pool, String tenant) {
+        String[] labels = labels(type, status.wireName(), pool.wireName(), tenant);
+        return new StepPoints(stepExecutions.labelValues(labels), stepDuration.labelValues(labels));
     }
 
     private String[] labels(String type, String second, String pool, String tenant) {
