@@ -9,6 +9,9 @@
 //     the first add to the last completion; latency is from the add call to the event;
 //   - fixed-rate case: --rate jobs/s due on a schedule, added as they fall due (addBulk of what
 //     is due, not waiting for the previous add), latency from the time each job was DUE;
+//   - drain case (--drain N): N jobs added while the queue is paused, then resumed; jobs/s from
+//     the resume until nothing is waiting or active: the worker and Redis alone, no producer in
+//     the loop (the events are still read, for the exactly-once check);
 //   - exactly once: one "completed" event per job, no "failed"/"stalled"/"duplicated" event,
 //     the processor ran exactly once per job (the worker counts), nothing left in the queue.
 // Prints one JSON line on stdout; progress and a text summary go to stderr.
@@ -20,7 +23,7 @@ const os = require('node:os');
 
 const USAGE = `usage: node bench.js --redis-port PORT [--window 1000] [--batch 1000] [--duration-ms 12000]
        [--warmup 5000] [--rate 5000 (0 = skip the fixed-rate case)] [--concurrency 100]
-       [--timeout-ms 30000] [--label bullmq]`;
+       [--drain 30000 (0 = skip)] [--timeout-ms 30000] [--label bullmq]`;
 const QUEUE = `bench-peer-${process.pid}`;
 const SETTLE_MS = 300;          // keep listening this long after the last outcome, for late duplicates
 const MAX_UNPACED = 2_000_000;  // ids the unpaced case can send (as loadgen --count 2000000)
@@ -28,7 +31,7 @@ const EVENTS_MAX_LEN = 200_000; // events kept in the stream; QueueEvents must n
 
 function parseArgs(argv) {
   const o = { redisPort: 0, window: 1000, batch: 1000, durationMs: 12000, warmup: 5000, rate: 5000,
-    concurrency: 100, timeoutMs: 30000, label: 'bullmq' };
+    concurrency: 100, drain: 30000, timeoutMs: 30000, label: 'bullmq' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (!(key in o) || argv[i + 1] === undefined) fail(`unknown or incomplete option ${argv[i]}\n${USAGE}`);
@@ -194,6 +197,31 @@ function sendPaced(queue, phase, count, rate) {
   });
 }
 
+/** Adds `count` jobs to the paused queue, resumes it and times the worker until the queue is empty. */
+async function drain(queue, phase, o, count) {
+  await queue.pause();
+  for (let n = 0; n < count; n += o.batch) {
+    const jobs = [];
+    const now = performance.now();
+    for (let i = n; i < Math.min(count, n + o.batch); i++) {
+      phase.sentAt[i] = now;
+      jobs.push(job(phase, i));
+    }
+    phase.sent = n + jobs.length;
+    await queue.addBulk(jobs);
+  }
+  const start = performance.now();
+  await queue.resume();
+  for (;;) {
+    const c = await queue.getJobCounts('waiting', 'active', 'paused');
+    if (c.waiting + c.active + c.paused === 0) break;
+    if (performance.now() - start > o.timeoutMs + count) break;  // a stuck worker: the check fails later
+    await sleep(10);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { jobs: count, seconds: round(seconds), throughput_per_s: round(count / seconds) };
+}
+
 async function redisServerInfo(port) {
   const Redis = require('ioredis');
   const client = new Redis({ host: '127.0.0.1', port });
@@ -274,6 +302,12 @@ async function main() {
     paced = await run('r', rateCount, (p) => sendPaced(queue, p, rateCount, o.rate));
   }
 
+  let drained = null;
+  if (o.drain > 0) {
+    console.error(`bench/peer: drain, ${o.drain} jobs added to the paused queue, then resumed`);
+    await run('d', o.drain, async (p) => { drained = await drain(queue, p, o, o.drain); });
+  }
+
   const stats = await worker.stats();
   const left = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed');
   const leftOver = Object.values(left).reduce((a, b) => a + b, 0);
@@ -286,7 +320,8 @@ async function main() {
   const u = unpaced.summary(stats);
   const w = warm ? warm.summary(stats) : { ok: true, violations: {} };
   const r = paced ? paced.summary(stats) : null;
-  const ok = u.ok && w.ok && (r ? r.ok : true) && leftOver === 0 && stats.duplicateRuns === 0 && !stats.exited;
+  const d = drained ? { ...phases.d.summary(stats), ...drained } : null;
+  const ok = u.ok && w.ok && (r ? r.ok : true) && (d ? d.ok : true) && leftOver === 0 && stats.duplicateRuns === 0 && !stats.exited;
   const line = {
     label: o.label,
     ok,
@@ -309,6 +344,8 @@ async function main() {
     fixed_rate_ack_p50_ms: r ? r.ack.p50 : null,
     fixed_rate_ack_p99_ms: r ? r.ack.p99 : null,
     fixed_rate: r,
+    drain_throughput_per_s: d ? d.throughput_per_s : null,
+    drain_violations: d ? d.violations : null,
     left_in_queue: left,
     processor_duplicate_runs: stats.duplicateRuns,
     worker_exited: stats.exited,
@@ -324,12 +361,12 @@ async function main() {
     nproc: os.cpus().length,
     loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
-  console.error(text(o, u, r, ok, left));
+  console.error(text(o, u, r, d, ok, left));
   process.stdout.write(`${JSON.stringify(line)}\n`);
   process.exit(ok ? 0 : 1);
 }
 
-function text(o, u, r, ok, left) {
+function text(o, u, r, d, ok, left) {
   const lat = (k, l) => `  ${k.padEnd(8)} ms  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max}  (n=${l.n})`;
   const lines = [`bullmq (concurrency ${o.concurrency}): ${ok ? 'OK' : 'FAILED'}`,
     `  unpaced, window ${o.window}: ${u.completed}/${u.sent} completed, ${u.throughput_per_s} jobs/s over ${u.seconds} s`,
@@ -337,6 +374,9 @@ function text(o, u, r, ok, left) {
   if (r) {
     lines.push(`  fixed rate ${o.rate}/s: ${r.completed}/${r.sent} completed, ${r.throughput_per_s} jobs/s`,
       lat('active', r.ack), lat('complete', r.result), `  violations ${JSON.stringify(r.violations)}`);
+  }
+  if (d) {
+    lines.push(`  drain: ${d.jobs} jobs in ${d.seconds} s, ${d.throughput_per_s} jobs/s; violations ${JSON.stringify(d.violations)}`);
   }
   lines.push(`  left in queue ${JSON.stringify(left)}`);
   return lines.join('\n');
