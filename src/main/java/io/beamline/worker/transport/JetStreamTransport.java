@@ -246,8 +246,7 @@ public final class JetStreamTransport implements Intake {
             // completed-step record first, then the ack: a redelivery that finds the record
             // knows the result was stored
             String key = "$KV." + config.completedBucket() + "." + recordKey(result.get().assignmentId());
-            jetStream.publishAsync(key, Json.write(new CompletedRecord(result.get().status().wireName(),
-                            result.get().completedAt())))
+            jetStream.publishAsync(key, completedRecord(result.get()))
                     .whenComplete((ack, failure) -> {
                         if (failure != null) {
                             log.warn("completed-step record of {} not written: {}", result.get().assignmentId(), failure.toString());
@@ -310,6 +309,14 @@ public final class JetStreamTransport implements Intake {
     }
 
     /** What a completed-step record holds: enough to know the step finished and how. */
-    record CompletedRecord(String status, Long completedAt) {
+    /**
+     * The completed-step record, {@code {"status":"success","completedAt":1700000000000}}: written
+     * by hand because it is one per step and reflective serialisation of a record showed in
+     * profiles; status wire names and numbers need no escaping.
+     */
+    static byte[] completedRecord(ExecResult result) {
+        Long completedAt = result.completedAt();
+        return ("{\"status\":\"" + result.status().wireName() + '"'
+                + (completedAt == null ? "" : ",\"completedAt\":" + completedAt) + '}').getBytes(StandardCharsets.US_ASCII);
     }
 }
