@@ -15,6 +15,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * The worker's Prometheus metrics (SPEC §6), fed by step events as a {@link StepListener}.
  * Cardinality policy: labels are block type, status, error code, resource pool and reason;
  * {@code tenant_id} only when the operator enables it; run, flow, step and assignment ids never
- * (they belong to traces). Thread-safe.
+ * (they belong to traces; the trace id is attached to the latency histograms as an exemplar).
+ * Thread-safe.
  *
  * <p>Gauges that mirror state elsewhere (queues, health, breakers) are registered by the
  * composition root through {@link #gauge}, read at scrape time.
@@ -36,6 +38,7 @@ public final class WorkerMetrics implements StepListener {
     private static final double[] SECONDS_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
     private static final double[] FLOW_SECONDS_BUCKETS = {0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
     private static final int MAX_TRACKED_FLOWS = 100_000;
+    private static final String TRACE_ID = "trace_id";
 
     private final PrometheusRegistry registry;
     private final boolean cp2;
@@ -141,8 +144,11 @@ public final class WorkerMetrics implements StepListener {
         StepStatus status = result.status();
         ResourcePool pool = assignment.pool();
         TypePoints points = typePoints(type);
+        // the exemplar links a latency bucket to one step's trace (OpenMetrics scrapes show it);
+        // the trace id is the step's OpenTelemetry trace id when tracing made it, else the wire one
+        Labels exemplar = assignment.traceId() == null ? Labels.EMPTY : Labels.of(TRACE_ID, assignment.traceId());
         points.tasks[status.ordinal()].inc();
-        points.latency.observe(result.latencyMs());
+        points.latency.observeWithExemplar(result.latencyMs(), exemplar);
         if (status == StepStatus.TIMEOUT) {
             timeouts.labelValues(type, pool.wireName()).inc();
         }
@@ -152,7 +158,7 @@ public final class WorkerMetrics implements StepListener {
         StepPoints step = tenantLabel ? tenantStepPoints(type, status, pool, assignment.tenantId())
                 : points.step(status, pool);
         step.executions().inc();
-        step.duration().observe(result.latencyMs() / 1000.0);
+        step.duration().observeWithExemplar(result.latencyMs() / 1000.0, exemplar);
         if (result.error() != null) {
             stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool.wireName(), assignment.tenantId())).inc();
         }
