@@ -9,12 +9,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Knows every accepted assignment until it finishes, and remembers the last
- * {@code rememberFinished} results after that: the basis of duplicate detection, cancellation,
- * status queries and graceful drain. Thread-safe.
+ * {@code rememberFinished} finished steps after that ({@link FinishedStep}): the basis of
+ * duplicate detection, cancellation, status queries and graceful drain. A full result is held
+ * only until its outcome is stored ({@link #resultStored}), so that a durable transport's
+ * redelivery can publish it again. Thread-safe.
  */
 public final class AssignmentRegistry {
     private final Map<String, Step> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, ExecResult> finished;
+    private final Map<String, FinishedStep> finished;
+    private final Map<String, ExecResult> unstored;
     private final Map<String, io.beamline.worker.contract.Rejection> rejected = new LinkedHashMap<>(256, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, io.beamline.worker.contract.Rejection> eldest) {
@@ -24,10 +27,15 @@ public final class AssignmentRegistry {
     private final Object idle = new Object();
 
     public AssignmentRegistry(int rememberFinished) {
-        this.finished = new LinkedHashMap<>(1024, 0.75f, false) {
+        this.finished = bounded(rememberFinished);
+        this.unstored = bounded(rememberFinished);
+    }
+
+    private static <V> Map<String, V> bounded(int capacity) {
+        return new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ExecResult> eldest) {
-                return size() > rememberFinished;
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > capacity;
             }
         };
     }
@@ -52,9 +60,30 @@ public final class AssignmentRegistry {
         }
     }
 
+    /** Holds a result until {@link #resultStored}; call before publishing it. */
+    void holdUntilStored(ExecResult result) {
+        synchronized (unstored) {
+            unstored.put(result.assignmentId(), result);
+        }
+    }
+
+    /** The result's outcome is stored (or, on core NATS, sent): its output need not be kept. */
+    void resultStored(String assignmentId) {
+        synchronized (unstored) {
+            unstored.remove(assignmentId);
+        }
+    }
+
+    /** The full result of a finished step whose outcome is not known to be stored yet. */
+    Optional<ExecResult> unstoredResult(String assignmentId) {
+        synchronized (unstored) {
+            return Optional.ofNullable(unstored.get(assignmentId));
+        }
+    }
+
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            finished.put(step.id(), result);
+            finished.put(step.id(), FinishedStep.of(result));
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);
@@ -82,7 +111,8 @@ public final class AssignmentRegistry {
         return Optional.ofNullable(inFlight.get(assignmentId));
     }
 
-    public Optional<ExecResult> finished(String assignmentId) {
+    /** What is remembered of a finished step: its status and a few figures of its result. */
+    public Optional<FinishedStep> finished(String assignmentId) {
         synchronized (finished) {
             return Optional.ofNullable(finished.get(assignmentId));
         }

@@ -2,13 +2,12 @@ package io.beamline.worker.runtime;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.beamline.worker.contract.ExecError;
-import io.beamline.worker.contract.ExecResult;
 
 /**
  * "Why is it waiting?": what the worker knows of one assignment ({@code GET /assignments/{id}}).
  * {@code state} is {@code queued} (with {@code position} in its {@code pool}), {@code running}
  * (attempt N), {@code backing_off} (until {@code backoff_until}, after {@code last_error}),
- * {@code waiting_for_approval}, {@code finished} (with the remembered {@code result}),
+ * {@code waiting_for_approval}, {@code finished} (with what is remembered of its {@code result}: status, error code, retries, latency, completion time),
  * {@code rejected} (with the {@code reason}: queue full, quota, open breaker…), or
  * {@code unknown}.
  */
@@ -26,16 +25,15 @@ public record AssignmentStatus(
         String reason,
         String message,
         @JsonProperty("retry_after_ms") Long retryAfterMs,
-        ExecResult result) {
+        FinishedStep result) {
 
     public static AssignmentStatus unknown(String id) {
         return new AssignmentStatus(id, "unknown", null, null, null, null, null, null, null, null, null,
                 "not running here and not remembered: never received by this worker, or finished long ago", null, null);
     }
 
-    public static AssignmentStatus finished(ExecResult result) {
-        return new AssignmentStatus(result.assignmentId(), "finished", result.tenantId(),
-                result.metadata() == null ? null : result.metadata().blockType(), null, null, null, null, null, null,
-                null, "final status " + result.status().wireName(), null, result);
+    public static AssignmentStatus finished(String assignmentId, FinishedStep step) {
+        return new AssignmentStatus(assignmentId, "finished", step.tenantId(), step.blockType(), null, null, null, null, null,
+                null, null, "final status " + step.status().wireName(), null, step);
     }
 }

@@ -4,6 +4,7 @@ import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.contract.AssignmentDecoder;
 import io.beamline.worker.contract.Decoded;
 import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.RejectReason;
@@ -322,19 +323,26 @@ public final class Coordinator {
 
     /**
      * A durable transport delivered a message again (even as a "first" delivery, which happens
-     * when a consumer's leader moves): the running step adopts it, or the remembered result is
-     * published again (dropped as a duplicate by the server) before the message is settled.
+     * when a consumer's leader moves): the running step adopts it; a finished step whose result
+     * is not known to be stored publishes it again (dropped as a duplicate by the server if it
+     * was); a finished step whose result was stored only settles the message.
      */
     private boolean answerRedelivery(String assignmentId, Delivery delivery) {
         if (adoptRedelivery(assignmentId, delivery)) {
             return true;
         }
-        Optional<io.beamline.worker.contract.ExecResult> finished = registry.finished(assignmentId);
-        if (finished.isEmpty()) {
-            return false;
+        Optional<ExecResult> unstored = registry.unstoredResult(assignmentId);
+        if (unstored.isPresent()) {
+            CompletableFuture<Void> republished = sink.result(unstored.get());
+            republished.thenRun(() -> registry.resultStored(assignmentId));
+            Delivery.settleWhenPublished(() -> delivery, unstored, republished);
+            return true;
         }
-        Delivery.settleWhenPublished(() -> delivery, finished, sink.result(finished.get()));
-        return true;
+        if (registry.finished(assignmentId).isPresent()) {
+            delivery.settle(Optional.empty());
+            return true;
+        }
+        return false;
     }
 
     /** What this worker knows of an assignment: its place in the queue, its attempt, its result. */
@@ -357,9 +365,9 @@ public final class Coordinator {
                     state == Step.State.BACKING_OFF ? step.backoffUntilMs() : null, step.lastError().orElse(null),
                     step.acceptedAtMs(), null, null, null, null);
         }
-        Optional<io.beamline.worker.contract.ExecResult> finished = registry.finished(assignmentId);
+        Optional<FinishedStep> finished = registry.finished(assignmentId);
         if (finished.isPresent()) {
-            return AssignmentStatus.finished(finished.get());
+            return AssignmentStatus.finished(assignmentId, finished.get());
         }
         return registry.rejection(assignmentId)
                 .map(r -> new AssignmentStatus(r.assignmentId(), "rejected", r.tenantId(), null, null, null, null, null, null,

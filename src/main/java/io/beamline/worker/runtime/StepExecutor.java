@@ -162,6 +162,7 @@ public final class StepExecutor {
         ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
         CompletableFuture<Void> published;
+        registry.holdUntilStored(result);
         try {
             published = sink.result(result);
         } finally {
@@ -174,6 +175,7 @@ public final class StepExecutor {
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }
+        published.thenRun(() -> registry.resultStored(result.assignmentId()));
         Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
         quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out

@@ -54,6 +54,37 @@ class CoordinatorTest {
     }
 
     @Test
+    void aFinishedStepIsRememberedWithoutItsResultAndARedeliveryOfItOnlySettles() throws InterruptedException {
+        var assignment = Assignments.fsGet("/remembered");
+        String id = assignment.get("assignment_id").asText();
+        coordinator.onMessage(Assignments.bytes(assignment));
+        assertThat(registry.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(sink.resultFor(id).orElseThrow().result()).as("the published result has the output").isNotNull();
+        assertThat(registry.finished(id).orElseThrow().status()).as("what is remembered").isEqualTo(StepStatus.SUCCESS);
+        assertThat(registry.unstoredResult(id)).as("the full result is let go once stored").isEmpty();
+
+        // a durable transport delivers it again after its result was stored: settle, nothing else
+        java.util.List<Object> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Delivery durable = new Delivery() {
+            @Override
+            public boolean handsBack() {
+                return true;
+            }
+
+            @Override
+            public void settle(java.util.Optional<ExecResult> result) {
+                settled.add(result);
+            }
+        };
+        coordinator.onMessage(Assignments.bytes(assignment), "", durable);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !settled.isEmpty());
+        assertThat(settled).containsExactly(java.util.Optional.empty());
+        assertThat(sink.results).as("no second result, no duplicate rejection").hasSize(1);
+        assertThat(sink.acks).hasSize(1);
+    }
+
+    @Test
     void assignmentsWithoutATraceIdGetAGeneratedOne() {
         var assignment = Assignments.fsGet("/x");
         assignment.remove("trace_id");
