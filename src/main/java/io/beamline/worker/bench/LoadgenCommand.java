@@ -5,9 +5,11 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
@@ -69,6 +71,11 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "NAME", defaultValue = "loadgen", description = "Name of the run in the summary.")
     String label;
 
+    @Option(names = "--series-file", paramLabel = "FILE",
+            description = "Also write the measured phase second by second to FILE, one JSON line per second: sent, acks, "
+                    + "rejections by code:reason, results by status, dead letters, result p50/p99 (for bench/plot and bench/chaos).")
+    Path seriesFile;
+
     @Option(names = "--json", description = "Print the summary as one JSON line on stdout (the text goes to stderr).")
     boolean json;
 
@@ -84,7 +91,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             return Main.EXIT_CONNECTION_LOST;
         }
         try (connection) {
-            LoadReport report = new LoadRun(connection, config, runId()).run();
+            LoadReport report = new LoadRun(connection, config, runId(), Optional.ofNullable(seriesFile)).run();
             if (json) {
                 System.err.print(report.text());
                 System.out.println(report.json());
