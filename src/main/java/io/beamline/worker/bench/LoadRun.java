@@ -3,6 +3,11 @@ package io.beamline.worker.bench;
 import io.beamline.worker.contract.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.MessageHandler;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,17 +61,18 @@ final class LoadRun {
     record Phase(Sender.Sent sent, PhaseOutcome outcome) {
     }
 
-    private Phase phase(String name, long count, long durationMs, PhaseEvents events) throws InterruptedException, TimeoutException {
+    private Phase phase(String name, long count, long durationMs, PhaseEvents events)
+            throws InterruptedException, TimeoutException, IOException {
         AssignmentFactory factory = new AssignmentFactory("lg-" + runId + "-" + name + "-", config.mix(),
-                config.tenants(), config.payloadBytes());
+                config.tenants(), config.payloadBytes(), config.httpUrl());
         Semaphore window = new Semaphore(config.maxInFlight());
         OutcomeTracker tracker = new OutcomeTracker(factory.idPrefix(), (int) count, window, events);
-        Dispatcher dispatcher = connection.createDispatcher(
-                message -> tracker.onMessage(message.getSubject(), message.getData(), System.nanoTime()));
+        MessageHandler handler = message -> tracker.onMessage(message.getSubject(), message.getData(), System.nanoTime());
+        Dispatcher dispatcher = connection.createDispatcher(handler);
         // The dispatcher must never drop replies as a slow consumer: a drop would read as a missing outcome.
         dispatcher.setPendingLimits(-1, -1);
-        dispatcher.subscribe(Subjects.ACK).subscribe(Subjects.RESULT).subscribe(Subjects.DEAD_LETTER);
         try {
+            subscribe(dispatcher, handler);
             connection.flush(Duration.ofSeconds(5));  // subscriptions are live before the first assignment
             Sender.Sent sent = new Sender(connection, factory, tracker, window, config, events).send(count, durationMs);
             awaitSettled(tracker, sent.count(), sent.lastNanos() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
@@ -74,6 +80,28 @@ final class LoadRun {
             return new Phase(sent, tracker.outcome(sent.count(), sent.firstNanos()));
         } finally {
             connection.closeDispatcher(dispatcher);
+        }
+    }
+
+    /**
+     * Core subscriptions to the outcome subjects, or, with an outcome stream, one ordered consumer
+     * of that stream from now on. The stream is what a Router reads in JetStream mode: it keeps
+     * the outcomes published while this client was cut off (a NATS restart), and it drops the
+     * repeat of an outcome a redelivered assignment republished with the same Nats-Msg-Id, which
+     * core subscribers would see twice. One consumer for all three subjects keeps an ack before
+     * its result, as stored.
+     */
+    private void subscribe(Dispatcher dispatcher, MessageHandler handler) throws IOException {
+        if (config.outcomeStream().isEmpty()) {
+            dispatcher.subscribe(Subjects.ACK).subscribe(Subjects.RESULT).subscribe(Subjects.DEAD_LETTER);
+            return;
+        }
+        PushSubscribeOptions options = PushSubscribeOptions.builder().stream(config.outcomeStream()).ordered(true)
+                .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.New).build()).build();
+        try {
+            connection.jetStream().subscribe(null, dispatcher, handler, false, options);
+        } catch (JetStreamApiException e) {
+            throw new IOException("cannot read outcome stream " + config.outcomeStream() + ": " + e.getMessage(), e);
         }
     }
 

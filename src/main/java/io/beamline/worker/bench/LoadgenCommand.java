@@ -68,6 +68,16 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Stop sending after this long even if --count is not reached; 0 = no limit (default).")
     long durationMs;
 
+    @Option(names = "--http-url", paramLabel = "URL", defaultValue = LoadgenConfig.DEFAULT_HTTP_URL,
+            description = "What http.request assignments GET (default: ${DEFAULT-VALUE}, where nothing listens).")
+    String httpUrl;
+
+    @Option(names = "--outcome-stream", paramLabel = "STREAM", defaultValue = "",
+            description = "Read acks, results and dead letters from this JetStream stream (e.g. CAF_OUTCOMES, the worker's "
+                    + "--js-outcome-stream) instead of core subscriptions: outcomes survive a NATS restart and repeats "
+                    + "with the same Nats-Msg-Id are dropped, as a Router in JetStream mode sees them.")
+    String outcomeStream;
+
     @Option(names = "--label", paramLabel = "NAME", defaultValue = "loadgen", description = "Name of the run in the summary.")
     String label;
 
@@ -82,7 +92,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadgenConfig config = new LoadgenConfig(Arrays.asList(urls().split(",")), count, rate, tenants, JobMix.parse(mix),
-                payloadBytes, timeoutMs, warmup, cancelFraction, maxInFlight, durationMs, label);
+                payloadBytes, timeoutMs, warmup, cancelFraction, maxInFlight, durationMs, label, httpUrl, outcomeStream);
         Connection connection;
         try {
             connection = Nats.connect(natsOptions(config));

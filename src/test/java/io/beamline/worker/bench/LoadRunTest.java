@@ -8,6 +8,10 @@ import io.beamline.worker.contract.Json;
 import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.support.NatsServer;
 import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
 import io.nats.client.Nats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,6 +123,42 @@ class LoadRunTest {
 
         assertThat(exit).isEqualTo(Main.EXIT_OK);
         assertThat(Files.readAllLines(file)).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("{\"second\":"));
+    }
+
+    @Test
+    void withAnOutcomeStreamOutcomesAreReadFromTheStreamWhichDropsRepeatsOfTheSameMessageId() throws Exception {
+        try (NatsServer js = NatsServer.start(true);
+             Connection router = Nats.connect(js.url());
+             Connection worker = Nats.connect(js.url())) {
+            worker.jetStreamManagement().addStream(StreamConfiguration.builder().name("OUT")
+                    .subjects(Subjects.ACK, Subjects.RESULT, Subjects.DEAD_LETTER).storageType(StorageType.Memory).build());
+            JetStream stream = worker.jetStream();
+            worker.createDispatcher(message -> {
+                String id = JsonScan.string(message.getData(), JsonScan.ASSIGNMENT_ID);
+                publish(stream, Subjects.ACK, "ack:" + id, "{\"assignment_id\":\"" + id + "\",\"status\":\"accepted\"}");
+                String result = "{\"assignment_id\":\"" + id + "\",\"status\":\"success\"}";
+                publish(stream, Subjects.RESULT, "result:" + id, result);
+                if (id.endsWith("-m-7")) {
+                    publish(stream, Subjects.RESULT, "result:" + id, result);  // a redelivery answered again
+                }
+            }).subscribe(Subjects.ASSIGN);
+            worker.flush(Duration.ofSeconds(5));
+            LoadgenConfig c = new LoadgenConfig(List.of(js.url()), 200, 0, 3, JobMix.parse("fs.get"), 0, 30_000, 0, 0, 0, 0,
+                    "stream", LoadgenConfig.DEFAULT_HTTP_URL, "OUT");
+
+            LoadReport report = new LoadRun(router, c, "tst01").run();
+
+            assertThat(report.ok()).as(report.text()).isTrue();
+            assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 200L));
+        }
+    }
+
+    private static void publish(JetStream stream, String subject, String messageId, String body) {
+        try {
+            stream.publish(subject, new Headers().put("Nats-Msg-Id", messageId), body.getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
