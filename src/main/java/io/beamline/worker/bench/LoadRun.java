@@ -50,6 +50,8 @@ final class LoadRun {
         Violations warmup = config.warmup() > 0 ? phase("w", config.warmup(), 0, PhaseEvents.NONE).outcome().violations()
                 : new Violations(0, 0, 0, 0, 0, 0);
         SecondSeries series = new SecondSeries(System.nanoTime(), System.currentTimeMillis());
+        // scripts that inject faults into a run (bench/chaos) time them from this line
+        System.err.println("loadgen " + config.label() + ": measuring");
         Phase measured = phase("m", config.count(), config.durationMs(), seriesFile.isPresent() ? series : PhaseEvents.NONE);
         if (seriesFile.isPresent()) {
             series.write(seriesFile.get());
