@@ -99,7 +99,10 @@ final class LoadRun {
             return;
         }
         PushSubscribeOptions options = PushSubscribeOptions.builder().stream(config.outcomeStream()).ordered(true)
-                .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.New).build()).build();
+                // a short heartbeat: the client notices a lost consumer (a server restart) after about
+                // three missed beats and recreates it; the default of 5 s would hold outcomes back ~15 s
+                .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.New)
+                        .idleHeartbeat(Duration.ofMillis(500)).build()).build();
         try {
             connection.jetStream().subscribe(null, dispatcher, handler, false, options);
         } catch (JetStreamApiException e) {
