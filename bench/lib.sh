@@ -49,15 +49,18 @@ start_nats() {
   NATS_URL_STARTED="nats://127.0.0.1:$port"
 }
 
-# Starts `serve` (extra args follow); sets SERVICE_PID. Fails when it exits before it is healthy.
+# Starts `serve` (extra args follow); sets SERVICE_PID and SERVICE_HEALTH (host:port). Fails when it
+# exits before it is healthy. DATA_DIR (default $WORK/data) is its --data-dir; WORKER_WRAP, an array,
+# is put in front of the command (bench/chaos runs it under setpriv).
 start_worker() {
   local name=$1 url=$2 health metrics i
   shift 2
   health=$(free_port)
   metrics=$(free_port)
-  WORKER_LOG_LEVEL=WARN "$WORKER" serve --nats-url "$url" --health-endpoint "127.0.0.1:$health" \
-    --prometheus-endpoint "127.0.0.1:$metrics" --data-dir "$WORK/data" --shutdown-grace-ms 5000 "$@" \
-    >"$WORK/worker-$name.log" 2>&1 &
+  WORKER_LOG_LEVEL=WARN ${WORKER_WRAP[@]+"${WORKER_WRAP[@]}"} "$WORKER" serve --nats-url "$url" \
+    --health-endpoint "127.0.0.1:$health" --prometheus-endpoint "127.0.0.1:$metrics" --data-dir "${DATA_DIR:-$WORK/data}" \
+    --shutdown-grace-ms 5000 "$@" >"$WORK/worker-$name.log" 2>&1 &
+  SERVICE_HEALTH="127.0.0.1:$health"
   SERVICE_PID=$!
   STARTED_PIDS+=("$SERVICE_PID")
   for i in $(seq 600); do

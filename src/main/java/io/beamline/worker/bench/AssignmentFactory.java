@@ -24,8 +24,15 @@ final class AssignmentFactory {
     private final int[] typeAt;
     /** [type index in mix.types()][tenant]: from the closing quote of request_id to the end. */
     private final byte[][][] tails;
+    private final String httpUrl;
 
     AssignmentFactory(String idPrefix, JobMix mix, int tenants, int payloadBytes) {
+        this(idPrefix, mix, tenants, payloadBytes, LoadgenConfig.DEFAULT_HTTP_URL);
+    }
+
+    /** As above; http.request assignments GET {@code httpUrl} (JSON-safe: no quotes or backslashes). */
+    AssignmentFactory(String idPrefix, JobMix mix, int tenants, int payloadBytes, String httpUrl) {
+        this.httpUrl = httpUrl;
         this.idPrefix = utf8(idPrefix);
         this.tenants = tenants;
         List<String> types = mix.types();
@@ -85,9 +92,9 @@ final class AssignmentFactory {
         return utf8(tail + (pad > 0 ? padding + "x".repeat(pad) + "\"" : "") + "}");
     }
 
-    private static String job(String type) {
+    private String job(String type) {
         return switch (type) {
-            case "http.request" -> "{\"type\":\"http.request\",\"method\":\"GET\",\"url\":\"http://127.0.0.1:9/bench\",\"timeout_ms\":5000}";
+            case "http.request" -> "{\"type\":\"http.request\",\"method\":\"GET\",\"url\":\"" + httpUrl + "\",\"timeout_ms\":5000}";
             case "fs.get" -> "{\"type\":\"fs.get\",\"path\":\"" + FS_GET_PATH + "\"}";
             case "fs.put" -> "{\"type\":\"fs.put\",\"path\":\"/bench/out.txt\",\"content\":\"loadgen\",\"content_type\":\"text/plain\"}";
             case "fs.delete" -> "{\"type\":\"fs.delete\",\"path\":\"/bench/out.txt\"}";

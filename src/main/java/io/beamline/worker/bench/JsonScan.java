@@ -14,6 +14,7 @@ final class JsonScan {
     static final byte[] STATUS = key("status");
     static final byte[] REASON = key("reason");
     static final byte[] CODE = key("code");
+    static final byte[] ERROR_CODE = key("error_code");
 
     private JsonScan() {
     }

@@ -5,9 +5,11 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
@@ -66,8 +68,23 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Stop sending after this long even if --count is not reached; 0 = no limit (default).")
     long durationMs;
 
+    @Option(names = "--http-url", paramLabel = "URL", defaultValue = LoadgenConfig.DEFAULT_HTTP_URL,
+            description = "What http.request assignments GET (default: ${DEFAULT-VALUE}, where nothing listens).")
+    String httpUrl;
+
+    @Option(names = "--outcome-stream", paramLabel = "STREAM", defaultValue = "",
+            description = "Read acks, results and dead letters from this JetStream stream (e.g. CAF_OUTCOMES, the worker's "
+                    + "--js-outcome-stream) instead of core subscriptions: outcomes survive a NATS restart and repeats "
+                    + "with the same Nats-Msg-Id are dropped, as a Router in JetStream mode sees them.")
+    String outcomeStream;
+
     @Option(names = "--label", paramLabel = "NAME", defaultValue = "loadgen", description = "Name of the run in the summary.")
     String label;
+
+    @Option(names = "--series-file", paramLabel = "FILE",
+            description = "Also write the measured phase second by second to FILE, one JSON line per second: sent, acks, "
+                    + "rejections by code:reason, results by status, dead letters, result p50/p99 (for bench/plot and bench/chaos).")
+    Path seriesFile;
 
     @Option(names = "--json", description = "Print the summary as one JSON line on stdout (the text goes to stderr).")
     boolean json;
@@ -75,7 +92,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadgenConfig config = new LoadgenConfig(Arrays.asList(urls().split(",")), count, rate, tenants, JobMix.parse(mix),
-                payloadBytes, timeoutMs, warmup, cancelFraction, maxInFlight, durationMs, label);
+                payloadBytes, timeoutMs, warmup, cancelFraction, maxInFlight, durationMs, label, httpUrl, outcomeStream);
         Connection connection;
         try {
             connection = Nats.connect(natsOptions(config));
@@ -84,7 +101,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             return Main.EXIT_CONNECTION_LOST;
         }
         try (connection) {
-            LoadReport report = new LoadRun(connection, config, runId()).run();
+            LoadReport report = new LoadRun(connection, config, runId(), Optional.ofNullable(seriesFile)).run();
             if (json) {
                 System.err.print(report.text());
                 System.out.println(report.json());

@@ -20,12 +20,24 @@ import java.util.List;
  * @param maxInFlight   at most this many assignments without an outcome, 0 = unbounded
  * @param durationMs    stop sending after this long, 0 = no limit
  * @param label         a name for the run, carried into the JSON summary
+ * @param httpUrl       the URL http.request assignments fetch
+ * @param outcomeStream JetStream stream to read acks, results and dead letters from, "" = core
+ *                      subscriptions (see {@link LoadRun})
  */
 record LoadgenConfig(List<String> natsUrls, long count, double rate, int tenants, JobMix mix, int payloadBytes,
                      long timeoutMs, long warmup, double cancelFraction, int maxInFlight, long durationMs,
-                     String label) {
+                     String label, String httpUrl, String outcomeStream) {
     /** Per-assignment state is kept in arrays (~11 bytes each), so a run must fit the heap. */
     static final long MAX_COUNT = 20_000_000;
+    /** Nothing listens on the discard port: http.request fails fast with a network error unless --http-url is given. */
+    static final String DEFAULT_HTTP_URL = "http://127.0.0.1:9/bench";
+
+    /** A run reading core subscriptions, whose http.request assignments go to {@link #DEFAULT_HTTP_URL}. */
+    LoadgenConfig(List<String> natsUrls, long count, double rate, int tenants, JobMix mix, int payloadBytes,
+                  long timeoutMs, long warmup, double cancelFraction, int maxInFlight, long durationMs, String label) {
+        this(natsUrls, count, rate, tenants, mix, payloadBytes, timeoutMs, warmup, cancelFraction, maxInFlight, durationMs,
+                label, DEFAULT_HTTP_URL, "");
+    }
 
     LoadgenConfig {
         natsUrls = List.copyOf(natsUrls);
@@ -40,6 +52,10 @@ record LoadgenConfig(List<String> natsUrls, long count, double rate, int tenants
         require(maxInFlight >= 0, "--max-in-flight must be >= 0 (0 = unbounded), got " + maxInFlight);
         require(durationMs >= 0, "--duration-ms must be >= 0 (0 = until --count), got " + durationMs);
         require(label.matches("[A-Za-z0-9._-]{1,64}"), "--label must be 1-64 letters, digits, '.', '_' or '-', got \"" + label + "\"");
+        // the URL is pasted into JSON as it is, so it may hold no quote, backslash or space
+        require(httpUrl.matches("https?://[^\"\\\\\\s]+"), "--http-url must be an http(s) URL without quotes, backslashes or spaces, got \""
+                + httpUrl + "\"");
+        require(outcomeStream.matches("[A-Za-z0-9_-]{0,64}"), "--outcome-stream must be a stream name, got \"" + outcomeStream + "\"");
     }
 
     /** A run of 10,000 fs.get assignments over 4 tenants, unpaced, with a warm-up of 2,000. */

@@ -25,6 +25,7 @@ final class OutcomeTracker {
 
     private final byte[] idPrefix;
     private final Semaphore window;
+    private final PhaseEvents events;
     private final AtomicLongArray sentNanos;
     private final byte[] acks;
     private final byte[] ackStatus;
@@ -42,8 +43,14 @@ final class OutcomeTracker {
 
     /** Tracks up to {@code capacity} assignments whose ids start with {@code idPrefix}. */
     OutcomeTracker(byte[] idPrefix, int capacity, Semaphore window) {
+        this(idPrefix, capacity, window, PhaseEvents.NONE);
+    }
+
+    /** As above, also telling {@code events} about each distinct outcome (on the dispatcher thread). */
+    OutcomeTracker(byte[] idPrefix, int capacity, Semaphore window, PhaseEvents events) {
         this.idPrefix = idPrefix.clone();
         this.window = window;
+        this.events = events;
         this.sentNanos = new AtomicLongArray(capacity);
         this.acks = new byte[capacity];
         this.ackStatus = new byte[capacity];
@@ -66,7 +73,7 @@ final class OutcomeTracker {
         switch (subject) {
             case Subjects.ACK -> onAck(i, data, nowNanos);
             case Subjects.RESULT -> onResult(i, data, nowNanos);
-            case Subjects.DEAD_LETTER -> deadLetterCounts.merge(orUnknown(JsonScan.string(data, JsonScan.REASON)), 1L, Long::sum);
+            case Subjects.DEAD_LETTER -> onDeadLetter(data, nowNanos);
             default -> foreign++;
         }
     }
@@ -80,13 +87,16 @@ final class OutcomeTracker {
         String status = JsonScan.string(data, JsonScan.STATUS);
         if ("rejected".equals(status)) {
             ackStatus[i] = REJECTED;
-            ackCounts.merge("rejected:" + orUnknown(JsonScan.string(data, JsonScan.REASON)), 1L, Long::sum);
+            String reason = orUnknown(JsonScan.string(data, JsonScan.REASON));
+            ackCounts.merge("rejected:" + reason, 1L, Long::sum);
+            events.rejected(nowNanos, JsonScan.number(data, JsonScan.ERROR_CODE) + ":" + reason);
             if (results[i] == 0) {
                 settle();
             }
         } else {
             ackStatus[i] = ACCEPTED;
             ackCounts.merge(orUnknown(status), 1L, Long::sum);
+            events.accepted(nowNanos);
         }
     }
 
@@ -94,19 +104,28 @@ final class OutcomeTracker {
         resultsReceived++;
         if (results[i]++ > 0) {
             results[i] = 2;
+            events.duplicateResult(nowNanos);
             return;
         }
         if (acks[i] == 0) {
             resultBeforeAck++;
         }
-        resultLatencyMicros.recordValue(micros(nowNanos - sentNanos.get(i)));
+        long latency = micros(nowNanos - sentNanos.get(i));
+        resultLatencyMicros.recordValue(latency);
         lastResultNanos = nowNanos;
         String status = JsonScan.string(data, JsonScan.STATUS);
-        resultCounts.merge("error".equals(status) ? "error:" + JsonScan.number(data, JsonScan.CODE) : orUnknown(status),
-                1L, Long::sum);
+        String key = "error".equals(status) ? "error:" + JsonScan.number(data, JsonScan.CODE) : orUnknown(status);
+        resultCounts.merge(key, 1L, Long::sum);
+        events.result(nowNanos, key, latency);
         if (ackStatus[i] != REJECTED) {
             settle();
         }
+    }
+
+    private void onDeadLetter(byte[] data, long nowNanos) {
+        String reason = orUnknown(JsonScan.string(data, JsonScan.REASON));
+        deadLetterCounts.merge(reason, 1L, Long::sum);
+        events.deadLetter(nowNanos, reason);
     }
 
     private void settle() {

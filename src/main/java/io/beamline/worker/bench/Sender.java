@@ -22,6 +22,7 @@ final class Sender {
     private final OutcomeTracker tracker;
     private final Semaphore window;
     private final LoadgenConfig config;
+    private final PhaseEvents events;
 
     /** What was sent: how many, when the first went out, when the last did, and how many cancels. */
     record Sent(long count, long firstNanos, long lastNanos, long cancels) {
@@ -31,6 +32,13 @@ final class Sender {
     }
 
     Sender(Connection connection, AssignmentFactory factory, OutcomeTracker tracker, Semaphore window, LoadgenConfig config) {
+        this(connection, factory, tracker, window, config, PhaseEvents.NONE);
+    }
+
+    /** As above, also telling {@code events} when each assignment went out. */
+    Sender(Connection connection, AssignmentFactory factory, OutcomeTracker tracker, Semaphore window, LoadgenConfig config,
+           PhaseEvents events) {
+        this.events = events;
         this.connection = connection;
         this.factory = factory;
         this.tracker = tracker;
@@ -60,6 +68,7 @@ final class Sender {
             }
             tracker.sent(seq, nanosPerMessage > 0 ? due : now);
             publish(Subjects.ASSIGN, factory.assignment(seq));
+            events.sent(now);
             if (cancels(seq)) {
                 publish(Subjects.CANCEL, factory.cancel(seq));
                 cancels++;

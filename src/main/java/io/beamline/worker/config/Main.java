@@ -36,6 +36,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .addSubcommand(new io.beamline.worker.bench.LoadgenCommand()).addSubcommand(new io.beamline.worker.bench.EchoService())
+                .addSubcommand(new io.beamline.worker.bench.FaultTargetCommand())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ConfigException) {
                         cmd.getErr().println("beamline-worker: " + e.getMessage());

@@ -29,6 +29,18 @@ class AssignmentFactoryTest {
     }
 
     @Test
+    void httpRequestsGoToTheGivenUrl() {
+        AssignmentFactory factory = new AssignmentFactory(PREFIX, JobMix.parse("http.request"), 1, 0,
+                "http://127.0.0.1:8123/bench?x=1");
+
+        ExecAssignment assignment = valid(factory.assignment(0));
+
+        assertThat(new String(factory.assignment(0), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"url\":\"http://127.0.0.1:8123/bench?x=1\"");
+        assertThat(assignment.job().blockType()).isEqualTo("http.request");
+    }
+
+    @Test
     void theIdCarriesTheSequenceNumberBackInTheReplies() {
         AssignmentFactory factory = new AssignmentFactory(PREFIX, JobMix.parse("fs.get"), 1, 0);
 

@@ -2,20 +2,31 @@ package io.beamline.worker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.config.Main;
+import io.beamline.worker.contract.Json;
 import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.support.NatsServer;
 import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
 import io.nats.client.Nats;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The load generator against a real nats-server, answered by the echo service (or by nobody). */
@@ -59,6 +70,95 @@ class LoadRunTest {
         assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 3_000L));
         assertThat(report.measured().result().count()).isEqualTo(3_000);
         assertThat(report.json()).contains("\"ok\":true", "\"label\":\"test\"", "\"throughput_per_s\":");
+    }
+
+    @Test
+    void aSeriesFileAccountsForEverySendAndResultSecondBySecond(@TempDir Path dir) throws Exception {
+        EchoService.start(service);
+        Path file = dir.resolve("series.jsonl");
+
+        LoadReport report = new LoadRun(loadgen, config(3_000, 2_000, 0, 30_000).config(), "ts1", Optional.of(file)).run();
+
+        List<JsonNode> seconds = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            seconds.add(Json.readTree(line.getBytes(StandardCharsets.UTF_8)));
+        }
+        // 3,000 at 2,000/s take 1.5 s: at least two seconds, numbered from 0 without gaps
+        assertThat(seconds.size()).isGreaterThanOrEqualTo(2);
+        for (int i = 0; i < seconds.size(); i++) {
+            assertThat(seconds.get(i).get("second").asInt()).isEqualTo(i);
+        }
+        assertThat(seconds.stream().mapToLong(s -> s.get("sent").asLong()).sum()).isEqualTo(3_000);
+        assertThat(seconds.stream().mapToLong(s -> s.get("accepted").asLong()).sum()).isEqualTo(3_000);
+        assertThat(seconds.stream().mapToLong(s -> s.get("results").asLong()).sum()).isEqualTo(3_000);
+        assertThat(seconds.stream().mapToLong(s -> s.path("results_by").path("success").asLong()).sum()).isEqualTo(3_000);
+        assertThat(seconds.get(0).get("result_p99_ms").asDouble()).isGreaterThan(0);
+        assertThat(report.ok()).isTrue();
+    }
+
+    @Test
+    void theSeriesCountsRejectionsByCodeAndReason(@TempDir Path dir) throws Exception {
+        service.createDispatcher(message -> {
+            String id = JsonScan.string(message.getData(), JsonScan.ASSIGNMENT_ID);
+            service.publish(Subjects.ACK, ("{\"assignment_id\":\"" + id
+                    + "\",\"status\":\"rejected\",\"reason\":\"queue_full\",\"error_code\":4002}").getBytes(StandardCharsets.UTF_8));
+        }).subscribe(Subjects.ASSIGN);
+        service.flush(Duration.ofSeconds(5));
+        Path file = dir.resolve("series.jsonl");
+
+        new LoadRun(loadgen, config(40, 0, 0, 30_000).config(), "ts2", Optional.of(file)).run();
+
+        JsonNode first = Json.readTree(Files.readAllLines(file).get(0).getBytes(StandardCharsets.UTF_8));
+        assertThat(first.get("rejected").asLong()).isEqualTo(40);
+        assertThat(first.get("rejected_by").get("4002:queue_full").asLong()).isEqualTo(40);
+        assertThat(first.get("results").asLong()).isZero();
+    }
+
+    @Test
+    void theCommandWritesTheSeriesFileItIsGiven(@TempDir Path dir) throws Exception {
+        EchoService.start(service);
+        Path file = dir.resolve("cmd-series.jsonl");
+
+        int exit = command().execute("--nats-url", nats.url(), "--count", "50", "--warmup", "0", "--series-file", file.toString());
+
+        assertThat(exit).isEqualTo(Main.EXIT_OK);
+        assertThat(Files.readAllLines(file)).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("{\"second\":"));
+    }
+
+    @Test
+    void withAnOutcomeStreamOutcomesAreReadFromTheStreamWhichDropsRepeatsOfTheSameMessageId() throws Exception {
+        try (NatsServer js = NatsServer.start(true);
+             Connection router = Nats.connect(js.url());
+             Connection worker = Nats.connect(js.url())) {
+            worker.jetStreamManagement().addStream(StreamConfiguration.builder().name("OUT")
+                    .subjects(Subjects.ACK, Subjects.RESULT, Subjects.DEAD_LETTER).storageType(StorageType.Memory).build());
+            JetStream stream = worker.jetStream();
+            worker.createDispatcher(message -> {
+                String id = JsonScan.string(message.getData(), JsonScan.ASSIGNMENT_ID);
+                publish(stream, Subjects.ACK, "ack:" + id, "{\"assignment_id\":\"" + id + "\",\"status\":\"accepted\"}");
+                String result = "{\"assignment_id\":\"" + id + "\",\"status\":\"success\"}";
+                publish(stream, Subjects.RESULT, "result:" + id, result);
+                if (id.endsWith("-m-7")) {
+                    publish(stream, Subjects.RESULT, "result:" + id, result);  // a redelivery answered again
+                }
+            }).subscribe(Subjects.ASSIGN);
+            worker.flush(Duration.ofSeconds(5));
+            LoadgenConfig c = new LoadgenConfig(List.of(js.url()), 200, 0, 3, JobMix.parse("fs.get"), 0, 30_000, 0, 0, 0, 0,
+                    "stream", LoadgenConfig.DEFAULT_HTTP_URL, "OUT");
+
+            LoadReport report = new LoadRun(router, c, "tst01").run();
+
+            assertThat(report.ok()).as(report.text()).isTrue();
+            assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 200L));
+        }
+    }
+
+    private static void publish(JetStream stream, String subject, String messageId, String body) {
+        try {
+            stream.publish(subject, new Headers().put("Nats-Msg-Id", messageId), body.getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -42,6 +42,17 @@ class LoadgenConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith(option);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "--http-url, 'ftp://example.com/x', ''",
+        "--http-url, 'http://127.0.0.1/a\"b', ''",
+        "--outcome-stream, http://127.0.0.1:9/bench, 'CAF.OUTCOMES'",
+    })
+    void aBadUrlOrStreamNameIsRefused(String option, String httpUrl, String stream) {
+        assertThatThrownBy(() -> new LoadgenConfig(URLS, 10, 0, 1, JobMix.parse("fs.get"), 0, 1000, 0, 0, 0, 0, "run",
+                httpUrl, stream)).isInstanceOf(ConfigException.class).hasMessageStartingWith(option);
+    }
+
     @Test
     void aRunWithoutServersIsRefused() {
         assertThatThrownBy(() -> LoadgenConfig.defaults(List.of())).isInstanceOf(ConfigException.class)
