@@ -49,7 +49,8 @@ start_nats() {
   NATS_URL_STARTED="nats://127.0.0.1:$port"
 }
 
-# Starts `serve` (extra args follow); sets SERVICE_PID. Fails when it exits before it is healthy.
+# Starts `serve` (extra args follow); sets SERVICE_PID and SERVICE_METRICS_URL (its /metrics).
+# Fails when it exits before it is healthy.
 start_worker() {
   local name=$1 url=$2 health metrics i
   shift 2
@@ -59,6 +60,7 @@ start_worker() {
     --prometheus-endpoint "127.0.0.1:$metrics" --data-dir "$WORK/data" --shutdown-grace-ms 5000 "$@" \
     >"$WORK/worker-$name.log" 2>&1 &
   SERVICE_PID=$!
+  SERVICE_METRICS_URL="http://127.0.0.1:$metrics/metrics"
   STARTED_PIDS+=("$SERVICE_PID")
   for i in $(seq 600); do
     if curl -sf "http://127.0.0.1:$health/_health" >/dev/null 2>&1; then
