@@ -49,19 +49,22 @@ start_nats() {
   NATS_URL_STARTED="nats://127.0.0.1:$port"
 }
 
-# Starts `serve` (extra args follow); sets SERVICE_PID and SERVICE_HEALTH (host:port). Fails when it
-# exits before it is healthy. DATA_DIR (default $WORK/data) is its --data-dir; WORKER_WRAP, an array,
-# is put in front of the command (bench/chaos runs it under setpriv).
+# Starts `serve` (extra args follow); sets SERVICE_PID, SERVICE_HEALTH (host:port) and
+# SERVICE_METRICS_URL (its /metrics). Fails when it exits before it is healthy. DATA_DIR (default
+# $WORK/data) is its --data-dir; WORKER_WRAP, an array, is put in front of the command (bench/chaos
+# runs it under setpriv).
 start_worker() {
   local name=$1 url=$2 health metrics i
   shift 2
   health=$(free_port)
   metrics=$(free_port)
+  while [ "$metrics" = "$health" ]; do metrics=$(free_port); done  # both are picked before either is bound
   WORKER_LOG_LEVEL=WARN ${WORKER_WRAP[@]+"${WORKER_WRAP[@]}"} "$WORKER" serve --nats-url "$url" \
     --health-endpoint "127.0.0.1:$health" --prometheus-endpoint "127.0.0.1:$metrics" --data-dir "${DATA_DIR:-$WORK/data}" \
     --shutdown-grace-ms 5000 "$@" >"$WORK/worker-$name.log" 2>&1 &
   SERVICE_HEALTH="127.0.0.1:$health"
   SERVICE_PID=$!
+  SERVICE_METRICS_URL="http://127.0.0.1:$metrics/metrics"
   STARTED_PIDS+=("$SERVICE_PID")
   for i in $(seq 600); do
     if curl -sf "http://127.0.0.1:$health/_health" >/dev/null 2>&1; then
