@@ -162,7 +162,6 @@ public final class StepExecutor {
         ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
         CompletableFuture<Void> published;
-        registry.holdUntilStored(result);
         try {
             published = sink.result(result);
         } finally {
@@ -175,7 +174,13 @@ public final class StepExecutor {
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }
-        published.thenRun(() -> registry.resultStored(result.assignmentId()));
+        if (!published.isDone() || published.isCompletedExceptionally()) {
+            // a durable transport's outcome is not stored yet: hold the whole result until it is,
+            // for a redelivery to publish again (core NATS publishes are done at once: nothing held).
+            // Before registry.finish, so a redelivery that no longer finds the step running finds this.
+            registry.holdUntilStored(result);
+            published.thenRun(() -> registry.resultStored(result.assignmentId()));
+        }
         Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
         quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
