@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.support.Assignments;
 import io.beamline.worker.support.NatsProbe;
 import io.beamline.worker.support.OutcomeStream;
 import io.nats.client.Connection;
-import io.nats.client.JetStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The load of the JetStream cluster tests: small {@code fs.put} assignments published through
@@ -42,20 +38,7 @@ final class StoredLoad {
     }
 
     static List<String> publishStored(Connection router, int count, String prefix) throws Exception {
-        JetStream js = router.jetStream();
-        List<String> ids = new ArrayList<>();
-        List<CompletableFuture<?>> acks = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ObjectNode assignment = put(prefix, i);
-            ids.add(assignment.get("assignment_id").asText());
-            acks.add(js.publishAsync(Subjects.ASSIGN, Assignments.bytes(assignment)));
-            if (acks.size() >= 1000) {
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
-                acks.clear();
-            }
-        }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
-        return ids;
+        return Assignments.publishStored(router, count, i -> put(prefix, i));
     }
 
     /** "id (reason)" of each rejection ack the Router received. */

@@ -2,7 +2,14 @@ package io.beamline.worker.support;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.worker.contract.Json;
+import io.beamline.worker.contract.Subjects;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /** Builds assignment messages for tests: a valid base that each test bends as it needs. */
 public final class Assignments {
@@ -36,5 +43,26 @@ public final class Assignments {
 
     public static byte[] bytes(ObjectNode assignment) {
         return Json.write(assignment);
+    }
+
+    /**
+     * Publishes {@code count} assignments made by {@code make} through JetStream, as a Router
+     * does, and waits for every PubAck: when it returns they are stored. Returns their ids in order.
+     */
+    public static List<String> publishStored(Connection router, int count, IntFunction<ObjectNode> make) throws Exception {
+        JetStream js = router.jetStream();
+        List<String> ids = new ArrayList<>();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ObjectNode assignment = make.apply(i);
+            ids.add(assignment.get("assignment_id").asText());
+            acks.add(js.publishAsync(Subjects.ASSIGN, bytes(assignment)));
+            if (acks.size() >= 1000) {  // bounded outstanding PubAcks
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+                acks.clear();
+            }
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+        return ids;
     }
 }

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.support.Assignments;
 import io.beamline.worker.support.NatsProbe;
 import io.beamline.worker.support.NatsServer;
 import io.beamline.worker.support.OutcomeStream;
 import io.beamline.worker.support.WorkerProcess;
-import io.nats.client.JetStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,20 +39,7 @@ class JetStreamIT {
     /** Publishes through JetStream and waits for every PubAck: the assignments are stored. */
     private static List<String> publishStored(NatsProbe router, int count, java.util.function.IntFunction<ObjectNode> make)
             throws Exception {
-        JetStream js = router.connection().jetStream();
-        List<String> ids = new ArrayList<>();
-        List<CompletableFuture<?>> acks = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ObjectNode assignment = make.apply(i);
-            ids.add(assignment.get("assignment_id").asText());
-            acks.add(js.publishAsync(Subjects.ASSIGN, Assignments.bytes(assignment)));
-            if (acks.size() >= 1000) {
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
-                acks.clear();
-            }
-        }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
-        return ids;
+        return Assignments.publishStored(router.connection(), count, make);
     }
 
     private static ObjectNode put(int i) {
