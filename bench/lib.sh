@@ -118,3 +118,27 @@ make_fs_get_files() {
 }
 
 trap cleanup EXIT
+
+# A tiny OTLP/HTTP sink on 127.0.0.1: answers every export with 200 on a kept-alive HTTP/1.1
+# connection (as a collector does), so spans are really built, batched, encoded and sent. Sets
+# OTLP_URL.
+start_otlp_sink() {
+  local port
+  port=$(free_port)
+  python3 - "$port" >"$WORK/otlp.log" 2>&1 <<'PY' &
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        self.send_response(200); self.send_header('Content-Type', 'application/x-protobuf')
+        self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *args):
+        pass
+HTTPServer(('127.0.0.1', int(sys.argv[1])), Sink).serve_forever()
+PY
+  STARTED_PIDS+=($!)
+  await_port "$port"
+  OTLP_URL="http://127.0.0.1:$port"
+}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns the bytes of one NATS message into a {@link Decoded}: a valid assignment, a rejection
@@ -20,7 +19,6 @@ public final class AssignmentDecoder {
      * Tenant ids name a directory under the data dir, so they are restricted to a safe
      * alphabet; everything else about them is the Router's business.
      */
-    private static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Set<String> HTTP_METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<String> JITTERS = Set.of("none", "full", "equal");
@@ -53,6 +51,28 @@ public final class AssignmentDecoder {
         }
     }
 
+    /**
+     * {@code [A-Za-z0-9][A-Za-z0-9._@-]{0,127}}, checked by hand: the same regular expression ran
+     * for every message and was 1.5 % of the sandbox profile.
+     */
+    static boolean validTenantId(String id) {
+        int length = id.length();
+        if (length == 0 || length > 128 || !isAsciiLetterOrDigit(id.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = id.charAt(i);
+            if (!isAsciiLetterOrDigit(c) && c != '.' && c != '_' && c != '@' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
     private static ExecAssignment assignment(JsonNode root) throws InvalidFieldException {
         Fields fields = new Fields(root, "");
         String version = fields.requiredString("version");
@@ -61,7 +81,7 @@ public final class AssignmentDecoder {
                     "unsupported version \"" + abbreviate(version) + "\", expected \"1\"");
         }
         String tenantId = fields.requiredId("tenant_id");
-        if (!TENANT_ID.matcher(tenantId).matches()) {
+        if (!validTenantId(tenantId)) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
                     "tenant_id must be 1-128 characters of letters, digits, '.', '_', '@', '-' and start with a letter or digit");
         }

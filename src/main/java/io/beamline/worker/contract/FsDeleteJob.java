@@ -7,4 +7,9 @@ public record FsDeleteJob(
         String type,
         String path,
         @JsonProperty("timeout_ms") Long timeoutMs) implements Job {
+
+    @Override
+    public String blockType() {
+        return FS_DELETE;
+    }
 }

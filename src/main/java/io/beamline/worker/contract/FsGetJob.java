@@ -8,4 +8,9 @@ public record FsGetJob(
         String path,
         @JsonProperty("content_encoding") String contentEncoding,
         @JsonProperty("timeout_ms") Long timeoutMs) implements Job {
+
+    @Override
+    public String blockType() {
+        return FS_GET;
+    }
 }

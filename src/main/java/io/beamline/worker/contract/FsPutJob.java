@@ -11,6 +11,11 @@ public record FsPutJob(
         @JsonProperty("content_encoding") String contentEncoding,
         @JsonProperty("timeout_ms") Long timeoutMs) implements Job {
 
+    @Override
+    public String blockType() {
+        return FS_PUT;
+    }
+
     public static final String BASE64 = "base64";
 
     @com.fasterxml.jackson.annotation.JsonIgnore

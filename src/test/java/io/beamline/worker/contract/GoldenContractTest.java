@@ -2,10 +2,15 @@ package io.beamline.worker.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -98,6 +103,23 @@ class GoldenContractTest {
         assertThat(error.get("code").isInt()).isTrue();
         assertThat(error.get("code").intValue()).isEqualTo(3001);
         assertThat(error.get("retryable").booleanValue()).isTrue();
+    }
+
+    @Test
+    void handWrittenWritersWriteTheSameBytesAsJacksonsRecordSerialization() throws IOException {
+        ObjectMapper reflective = JsonMapper.builder().serializationInclusion(JsonInclude.Include.NON_NULL).build();
+        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Json.write(golden("assignment-http.json")))).assignment();
+        List<Object> messages = List.of(
+                ExecAssignmentAck.accepted(assignment, 1640995200000L),
+                ExecResult.of(assignment, new StepResult.Succeeded(FsOutput.of("/a/b.txt", 12, "text/plain", "hello \"x\" é"), 3), 1, 3, 1640995200150L),
+                ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.NETWORK_ERROR, "Network error"), 7), 2, 7, 1640995200150L),
+                new FsOutput("/p", 1L, "text/plain", "c", "base64", "abc", true),
+                new FsOutput("/p", null, null, null, null, null, null));
+
+        for (Object message : messages) {
+            assertThat(new String(Json.write(message), StandardCharsets.UTF_8)).as(message.getClass().getSimpleName())
+                    .isEqualTo(reflective.writeValueAsString(message));
+        }
     }
 
     /** What a receiver parses from our bytes (so numbers compare by value, not by Java type). */
