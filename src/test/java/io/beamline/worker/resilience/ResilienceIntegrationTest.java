@@ -1,6 +1,7 @@
 package io.beamline.worker.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecResult;
@@ -100,7 +101,9 @@ class ResilienceIntegrationTest {
             String id = worker.submit(get(server.url("/missing"), 5000L));
             worker.awaitResult(id, Duration.ofSeconds(10));
 
-            assertThat(worker.sink.deadLetters).anyMatch(d -> id.equals(d.assignmentId()) && d.attempts() == 1);
+            // the dead letter is published just after the result: wait for it rather than race it
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(worker.sink.deadLetters).anyMatch(d -> id.equals(d.assignmentId()) && d.attempts() == 1));
         }
     }
 
