@@ -140,7 +140,7 @@ public final class WorkerOptions {
     Integer breakerSuccessThreshold;
 
     @Option(names = "--breaker-delay-ms", paramLabel = "MS",
-            description = "How long a breaker stays open before a trial call (env WORKER_BREAKER_DELAY_MS; default: 30000).")
+            description = "How long a breaker stays open before a trial call (env WORKER_BREAKER_DELAY_MS; default: 5000).")
     Long breakerDelayMs;
 
     @Option(names = "--cancel-grace-ms", paramLabel = "MS",
