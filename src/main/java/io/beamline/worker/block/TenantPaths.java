@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class TenantPaths {
     /** Percent-encoded '.', '/', '\' and '%' (double encoding): no legitimate file name needs them. */
     private static final Pattern ENCODED_TRAVERSAL = Pattern.compile("%(2e|2f|5c|25)", Pattern.CASE_INSENSITIVE);
+    /** A Windows drive prefix ("c:…"); compiled once (String.matches compiled it for every fs step). */
+    private static final Pattern DRIVE_LETTER = Pattern.compile("[a-z]:.*");
     private static final int MAX_PATH_LENGTH = 1024;
 
     private final Path dataDir;
@@ -37,7 +39,11 @@ public final class TenantPaths {
         if (!root.getParent().equals(dataDir)) {
             throw new PathRefusedException("tenant id does not name a directory under the data dir");
         }
-        Files.createDirectories(root);
+        // isDirectory first: createDirectories on an existing directory makes a mkdir fail with
+        // EEXIST and builds an exception for it, on every fs step
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root);
+        }
         return root;
     }
 
@@ -85,7 +91,7 @@ public final class TenantPaths {
                 throw new PathRefusedException("path contains a control character or backslash");
             }
         }
-        if (ENCODED_TRAVERSAL.matcher(jobPath).find()) {
+        if (jobPath.indexOf('%') >= 0 && ENCODED_TRAVERSAL.matcher(jobPath).find()) {
             throw new PathRefusedException("path contains percent-encoded separators or dots");
         }
         String relative = jobPath;
@@ -97,7 +103,7 @@ public final class TenantPaths {
                 throw new PathRefusedException("path must not contain '..'");
             }
         }
-        if (relative.isEmpty() || relative.toLowerCase(Locale.ROOT).matches("[a-z]:.*")) {
+        if (relative.isEmpty() || DRIVE_LETTER.matcher(relative.toLowerCase(Locale.ROOT)).matches()) {
             throw new PathRefusedException("path must name a file inside the tenant's directory");
         }
         return relative;

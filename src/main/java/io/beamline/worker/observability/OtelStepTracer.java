@@ -4,12 +4,14 @@ import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.runtime.StepTracer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The runtime's spans on OpenTelemetry (SPEC §6). The receive span continues the W3C trace the
@@ -67,11 +69,26 @@ public final class OtelStepTracer implements StepTracer {
             return StepTracer.Span.NONE;
         }
         Context context = Context.root().with(otel.span);
-        OtelSpan span = new OtelSpan(tracer.spanBuilder(name).setParent(context)
+        // attributes go to the builder: a child of a sampled span is sampled, and the builder
+        // takes them without the lock a started span takes for every attribute
+        SpanBuilder builder = tracer.spanBuilder(name).setParent(context)
                 .setSpanKind(PUBLISH.equals(name) ? SpanKind.PRODUCER : SpanKind.INTERNAL)
-                .setAttribute(WORKER_ID, workerId).startSpan());
-        span.describe(assignment);
-        return span;
+                .setAttribute(WORKER_ID, workerId);
+        attributes(assignment, builder::setAttribute);
+        return new OtelSpan(builder.startSpan());
+    }
+
+    /** The assignment's attributes of every span (SPEC §6), given to a span or a span builder. */
+    private static void attributes(ExecAssignment assignment, BiConsumer<AttributeKey<String>, String> set) {
+        set.accept(TENANT_ID, assignment.tenantId());
+        set.accept(BLOCK_TYPE, assignment.job().blockType());
+        set.accept(ASSIGNMENT_ID, assignment.assignmentId());
+        if (assignment.traceId() != null) {
+            set.accept(TRACE_ID, assignment.traceId());
+        }
+        if (assignment.runId() != null) {
+            set.accept(RUN_ID, assignment.runId());
+        }
     }
 
     /** Wraps an OpenTelemetry span. */
@@ -87,15 +104,7 @@ public final class OtelStepTracer implements StepTracer {
             if (!span.isRecording()) {
                 return;
             }
-            span.setAttribute(TENANT_ID, assignment.tenantId());
-            span.setAttribute(BLOCK_TYPE, assignment.job().blockType());
-            span.setAttribute(ASSIGNMENT_ID, assignment.assignmentId());
-            if (assignment.traceId() != null) {
-                span.setAttribute(TRACE_ID, assignment.traceId());
-            }
-            if (assignment.runId() != null) {
-                span.setAttribute(RUN_ID, assignment.runId());
-            }
+            attributes(assignment, span::setAttribute);
         }
 
         @Override
