@@ -12,6 +12,7 @@ import io.beamline.worker.support.Assignments;
 import io.beamline.worker.support.NatsCluster;
 import io.beamline.worker.support.NatsProbe;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.api.ConsumerConfiguration;
@@ -51,6 +52,7 @@ class ClusterEdgeCasesIT {
 
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+                        .ignoreExceptionsInstanceOf(JetStreamApiException.class)  // 10008 while the cluster settles
                         .untilAsserted(() -> StoredLoad.assertEveryResultStoredOnce(router, ids));
             } finally {
                 System.out.printf("cluster-outage: %d dead letters stored, %d assignments left in %s%n%s",
@@ -91,6 +93,7 @@ class ClusterEdgeCasesIT {
             }
             try (ClusterWorkers second = ClusterWorkers.start(1, dir.resolve("second"), i -> cluster.urls(), args)) {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+                        .ignoreExceptionsInstanceOf(JetStreamApiException.class)  // 10008 while the cluster settles
                         .untilAsserted(() -> StoredLoad.assertEveryResultStoredOnce(router.connection(), List.of(id)));
             }
         }
