@@ -63,6 +63,12 @@ public final class Json {
     }
 
     public static byte[] write(Object value) {
+        // acks and results, two per step, are written without Jackson when they can be (WireBytes)
+        byte[] direct = value instanceof ExecResult result ? WireBytes.result(result)
+                : value instanceof ExecAssignmentAck ack ? WireBytes.ack(ack) : null;
+        if (direct != null) {
+            return direct;
+        }
         try {
             return WRITERS.get(value.getClass()).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {

@@ -107,19 +107,65 @@ class GoldenContractTest {
 
     @Test
     void handWrittenWritersWriteTheSameBytesAsJacksonsRecordSerialization() throws IOException {
-        ObjectMapper reflective = JsonMapper.builder().serializationInclusion(JsonInclude.Include.NON_NULL).build();
-        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Json.write(golden("assignment-http.json")))).assignment();
-        List<Object> messages = List.of(
+        ExecAssignment assignment = goldenAssignment();
+        List<Object> messages = new java.util.ArrayList<>(List.of(
                 ExecAssignmentAck.accepted(assignment, 1640995200000L),
-                ExecResult.of(assignment, new StepResult.Succeeded(FsOutput.of("/a/b.txt", 12, "text/plain", "hello \"x\" é"), 3), 1, 3, 1640995200150L),
+                ExecAssignmentAck.rejected(Rejection.of(assignment, RejectReason.QUEUE_FULL, "io queue is full").withRetryAfter(250), 1L),
+                ExecAssignmentAck.rejected(new Rejection("a", null, null, null, RejectReason.INVALID_FORMAT, "bad", null), 1L),
+                ExecResult.of(assignment, new StepResult.Succeeded(FsOutput.of("/a/b.txt", 12, "text/plain", "hello \"x\"\n\\"), 3), 1, 3, 1640995200150L),
+                ExecResult.of(assignment, new StepResult.Succeeded(FsOutput.of("/a/b.txt", 12, "text/plain", "héllo"), 3), 0, 3, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(new FsOutput("/d", null, null, null, null, null, true), 1), 0, 1, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "{\"ok\":true}", java.util.Map.of("Content-Type", "application/json"), 4), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(SqlOutput.of(List.<java.util.Map<String, Object>>of(java.util.Map.of("n", 1))), 2), 0, 2, 5L),
                 ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.NETWORK_ERROR, "Network error"), 7), 2, 7, 1640995200150L),
+                ExecResult.of(assignment, StepResult.timedOut("step exceeded its budget", 9), 0, 9, 5L),
                 new FsOutput("/p", 1L, "text/plain", "c", "base64", "abc", true),
-                new FsOutput("/p", null, null, null, null, null, null));
+                new FsOutput("/p", null, null, null, null, null, null)));
+        java.util.Random random = new java.util.Random(11);
+        String alphabet = "aZ09 -_./:\"\\\b\t\n\f\r\u0000\u0001\u001f\u007fé€😀{}[],";
+        String ascii = alphabet.replaceAll("[^\\x00-\\x7f]", "");
+        for (int n = 0; n < 1000; n++) {
+            // even n: ASCII only, written by WireBytes itself (escapes included); odd n: any
+            // character, where WireBytes hands the message to Jackson
+            String chars = n % 2 == 0 ? ascii : alphabet;
+            String id = randomString(random, chars, 40);
+            ExecAssignment fuzzed = assignment.withTraceId(randomString(random, chars, 20));
+            ExecAssignmentAck ack = ExecAssignmentAck.rejected(new Rejection(id, randomString(random, chars, 10), null, "t",
+                    RejectReason.INVALID_INPUT, randomString(random, chars, 60), null), n);
+            ExecResult result = ExecResult.of(fuzzed, new StepResult.Succeeded(FsOutput.of(id, n, "text/plain",
+                    randomString(random, chars, 80)), n), n % 3, n, n);
+            if (n % 2 == 0) {
+                assertThat(WireBytes.ack(ack)).as("written directly: %s", ack).isNotNull();
+                assertThat(WireBytes.result(result)).as("written directly: %s", result).isNotNull();
+            }
+            messages.add(ack);
+            messages.add(result);
+        }
 
         for (Object message : messages) {
-            assertThat(new String(Json.write(message), StandardCharsets.UTF_8)).as(message.getClass().getSimpleName())
-                    .isEqualTo(reflective.writeValueAsString(message));
+            // bytes against bytes: Jackson's byte output escapes surrogate pairs, its String output does not
+            String expected = new String(RECORDS.writeValueAsBytes(message), StandardCharsets.UTF_8);
+            assertThat(new String(Json.write(message), StandardCharsets.UTF_8)).as("direct: %s", message).isEqualTo(expected);
+            assertThat(new String(Json.mapper().writeValueAsBytes(message), StandardCharsets.UTF_8))
+                    .as("Jackson writers: %s", message).isEqualTo(expected);
         }
+    }
+
+    /** Jackson's own serialization of our records, without the hand-written writers. */
+    private static final ObjectMapper RECORDS = JsonMapper.builder().serializationInclusion(JsonInclude.Include.NON_NULL).build();
+
+    private static ExecAssignment goldenAssignment() throws IOException {
+        return ((Decoded.Valid) new AssignmentDecoder().decode(Json.write(golden("assignment-http.json")))).assignment();
+    }
+
+    private static String randomString(java.util.Random random, String alphabet, int maxLength) {
+        int[] codePoints = alphabet.codePoints().toArray();
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(maxLength + 1);
+        for (int i = 0; i < length; i++) {
+            text.appendCodePoint(codePoints[random.nextInt(codePoints.length)]);
+        }
+        return text.toString();
     }
 
     /** What a receiver parses from our bytes (so numbers compare by value, not by Java type). */
