@@ -179,36 +179,41 @@ final class WireBytes {
     private void string(String value) {
         int n = value.length();
         ensure(n + 2);  // escapes make room for themselves
-        buffer[length++] = '"';
+        byte[] out = buffer;  // locals, not fields, in the loop: this runs for every character sent
+        int at = length;
+        out[at++] = '"';
         for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                out[at++] = (byte) c;
+                continue;
+            }
             if (c >= 0x80) {
                 encodable = false;  // Jackson writes it (UTF-8, surrogate pairs)
                 return;
             }
-            if (c >= 0x20 && c != '"' && c != '\\') {
-                buffer[length++] = (byte) c;
-                continue;
-            }
+            length = at;
             ensure(6 + (n - i));
-            buffer[length++] = '\\';
+            out = buffer;
+            out[at++] = '\\';
             switch (c) {
-                case '"', '\\' -> buffer[length++] = (byte) c;
-                case '\b' -> buffer[length++] = 'b';
-                case '\t' -> buffer[length++] = 't';
-                case '\n' -> buffer[length++] = 'n';
-                case '\f' -> buffer[length++] = 'f';
-                case '\r' -> buffer[length++] = 'r';
+                case '"', '\\' -> out[at++] = (byte) c;
+                case '\b' -> out[at++] = 'b';
+                case '\t' -> out[at++] = 't';
+                case '\n' -> out[at++] = 'n';
+                case '\f' -> out[at++] = 'f';
+                case '\r' -> out[at++] = 'r';
                 default -> {
-                    buffer[length++] = 'u';
-                    buffer[length++] = '0';
-                    buffer[length++] = '0';
-                    buffer[length++] = HEX[c >> 4];
-                    buffer[length++] = HEX[c & 0xF];
+                    out[at++] = 'u';
+                    out[at++] = '0';
+                    out[at++] = '0';
+                    out[at++] = HEX[c >> 4];
+                    out[at++] = HEX[c & 0xF];
                 }
             }
         }
-        buffer[length++] = '"';
+        out[at++] = '"';
+        length = at;
     }
 
     /** ASCII text without escapes (numbers, literals). */

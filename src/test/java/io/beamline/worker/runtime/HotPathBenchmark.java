@@ -73,6 +73,17 @@ public class HotPathBenchmark {
         return Json.write(result);
     }
 
+    /** The ack through Jackson (the path of messages WireBytes does not write), for comparison. */
+    @Benchmark
+    public byte[] encodeAckJackson() throws Exception {
+        return Json.mapper().writeValueAsBytes(ExecAssignmentAck.accepted(decoded, 1_700_000_000_000L));
+    }
+
+    @Benchmark
+    public byte[] encodeResultJackson() throws Exception {
+        return Json.mapper().writeValueAsBytes(result);
+    }
+
     /** One step through a fair queue with 16 tenants: add, then take the next by turn. */
     @Benchmark
     public Step scheduleOne() {
