@@ -43,7 +43,8 @@ public final class Json {
 
     /**
      * A writer per class with its serializer resolved once: {@code writeValueAsBytes} on the
-     * mapper looked the root serializer up for every ack and result (4 % of the sandbox profile).
+     * mapper looked the root serializer up for every message it wrote (4 % of the sandbox profile
+     * when acks and results went through it).
      */
     private static final ClassValue<ObjectWriter> WRITERS = new ClassValue<>() {
         @Override

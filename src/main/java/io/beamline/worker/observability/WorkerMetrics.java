@@ -203,7 +203,6 @@ public final class WorkerMetrics implements StepListener {
         return points != null ? points : typePoints.computeIfAbsent(type, TypePoints::new);
     }
 
-    /** Baseline points of one block type, and its CP2 points made on first use. */
     /** An observation with its exemplar, or without one when {@code exemplar} is null. */
     private static void observe(DistributionDataPoint point, double value, Labels exemplar) {
         if (exemplar == null) {
@@ -213,6 +212,7 @@ public final class WorkerMetrics implements StepListener {
         }
     }
 
+    /** Baseline points of one block type, and its CP2 points made on first use. */
     private final class TypePoints {
         final CounterDataPoint[] tasks = new CounterDataPoint[StepStatus.values().length];
         final DistributionDataPoint latency;
