@@ -58,22 +58,21 @@ class Handler(BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass  # trailers
                     return
-                left = length
-                while left > 0:
-                    chunk = self.rfile.read(min(CHUNK, left))
-                    if not chunk:
-                        return
-                    left -= len(chunk)
-                    yield chunk
+                if not (yield from self.read_exactly(length)):
+                    return
                 self.rfile.readline()
         else:
-            left = int(self.headers.get("Content-Length", "0"))
-            while left > 0:
-                chunk = self.rfile.read(min(CHUNK, left))
-                if not chunk:
-                    return
-                left -= len(chunk)
-                yield chunk
+            yield from self.read_exactly(int(self.headers.get("Content-Length", "0")))
+
+    def read_exactly(self, left):
+        """`left` bytes of the body in chunks; False when the client hung up first."""
+        while left > 0:
+            chunk = self.rfile.read(min(CHUNK, left))
+            if not chunk:
+                return False
+            left -= len(chunk)
+            yield chunk
+        return True
 
     def log_message(self, *args):
         pass
