@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -60,18 +61,19 @@ public final class AssignmentRegistry {
         }
     }
 
-    /** Holds a result until {@link #resultStored}; call before publishing it. */
-    void holdUntilStored(ExecResult result) {
+    /**
+     * Holds a result until {@code stored} completes (its outcome is stored), so that a redelivery
+     * can publish it again meanwhile; a publish that fails keeps it held.
+     */
+    void holdUntilStored(ExecResult result, CompletableFuture<?> stored) {
         synchronized (unstored) {
             unstored.put(result.assignmentId(), result);
         }
-    }
-
-    /** The result's outcome is stored (or, on core NATS, sent): its output need not be kept. */
-    void resultStored(String assignmentId) {
-        synchronized (unstored) {
-            unstored.remove(assignmentId);
-        }
+        stored.thenRun(() -> {
+            synchronized (unstored) {
+                unstored.remove(result.assignmentId(), result);
+            }
+        });
     }
 
     /** The full result of a finished step whose outcome is not known to be stored yet. */

@@ -4,9 +4,9 @@ import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.contract.AssignmentDecoder;
 import io.beamline.worker.contract.Decoded;
 import io.beamline.worker.contract.ExecAssignment;
-import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.ExecAssignmentAck;
 import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.RejectReason;
 import io.beamline.worker.contract.Rejection;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -334,7 +334,7 @@ public final class Coordinator {
         Optional<ExecResult> unstored = registry.unstoredResult(assignmentId);
         if (unstored.isPresent()) {
             CompletableFuture<Void> republished = sink.result(unstored.get());
-            republished.thenRun(() -> registry.resultStored(assignmentId));
+            registry.holdUntilStored(unstored.get(), republished);
             Delivery.settleWhenPublished(() -> delivery, unstored, republished);
             return true;
         }

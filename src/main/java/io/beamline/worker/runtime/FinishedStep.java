@@ -25,7 +25,8 @@ public record FinishedStep(
 
     static FinishedStep of(ExecResult result) {
         ErrorCode code = result.error() == null ? null : result.error().code();
-        return new FinishedStep(result.tenantId(), result.metadata() == null ? null : result.metadata().blockType(), result.status(), code == null ? null : code.code(),
+        return new FinishedStep(result.tenantId(), result.metadata() == null ? null : result.metadata().blockType(),
+                result.status(), code == null ? null : code.code(),
                 result.retriesUsed() == null ? 0 : result.retriesUsed(),
                 result.latencyMs() == null ? 0 : result.latencyMs(),
                 result.completedAt() == null ? 0 : result.completedAt());

@@ -178,8 +178,7 @@ public final class StepExecutor {
             // a durable transport's outcome is not stored yet: hold the whole result until it is,
             // for a redelivery to publish again (core NATS publishes are done at once: nothing held).
             // Before registry.finish, so a redelivery that no longer finds the step running finds this.
-            registry.holdUntilStored(result);
-            published.thenRun(() -> registry.resultStored(result.assignmentId()));
+            registry.holdUntilStored(result, published);
         }
         Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
         quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
