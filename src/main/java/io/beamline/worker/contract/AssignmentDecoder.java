@@ -20,6 +20,8 @@ public final class AssignmentDecoder {
     private static final Set<String> JITTERS = Set.of("none", "full", "equal");
     private static final Set<String> ON_TIMEOUT = Set.of("fail", "approve", "reject");
     private static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+    /** Recently seen tenant ids, one per slot by hash: see {@link #shared}. */
+    private static final String[] TENANT_IDS = new String[1024];
 
     public Decoded decode(byte[] payload) {
         JsonNode root;
@@ -66,6 +68,23 @@ public final class AssignmentDecoder {
         return true;
     }
 
+    /**
+     * The one instance of a recently seen tenant id. A worker keeps a finished step's tenant id for
+     * status queries; as a fresh string per message each of them outlived a young collection and
+     * had to be copied, where the shared one is old already (and has its hash computed for the
+     * quota and queue maps). Direct-mapped and bounded: many tenants only share less. Racy reads
+     * are fine, strings being immutable.
+     */
+    static String shared(String tenantId) {
+        int slot = tenantId.hashCode() & (TENANT_IDS.length - 1);
+        String known = TENANT_IDS[slot];
+        if (tenantId.equals(known)) {
+            return known;
+        }
+        TENANT_IDS[slot] = tenantId;
+        return tenantId;
+    }
+
     private static boolean isAsciiLetterOrDigit(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
@@ -82,6 +101,7 @@ public final class AssignmentDecoder {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
                     "tenant_id must be 1-128 characters of letters, digits, '.', '_', '@', '-' and start with a letter or digit");
         }
+        tenantId = shared(tenantId);
         return new ExecAssignment(
                 version,
                 fields.requiredId("assignment_id"),

@@ -121,8 +121,22 @@ public final class PolicyChain {
         }
 
         Outcome execute() {
+            CheckedAttempt source = this::attemptOnce;
+            if (onlyRetries()) {
+                // The chain is the retry policy alone: the first attempt runs without Failsafe,
+                // and most steps end there (building the policy and the execution for every step
+                // cost a tenth of the sandbox worker's pipeline). A result to retry goes on
+                // through the chain, which takes it as its first attempt's result: delays,
+                // budgets and observers see exactly what they saw before.
+                StepResult first = attemptOnce();
+                if (!ErrorClassification.shouldRetry(first, advanced)) {
+                    return new Outcome(first, attempts);
+                }
+                source = firstThen(first);
+            }
+            List<Policy<StepResult>> chain = policies();
             try {
-                StepResult result = Failsafe.with(policies()).get(this::attemptOnce);
+                StepResult result = Failsafe.with(chain).get(source::get);
                 return new Outcome(budgetRefusal != null ? budgetRefusal : result, attempts);
             } catch (CircuitBreakerOpenException e) {
                 return new Outcome(new StepResult.Failed(ExecError.of(ErrorCode.RESOURCE_UNAVAILABLE,
@@ -138,14 +152,26 @@ public final class PolicyChain {
             }
         }
 
+        /** Whether the chain has no total timeout and no breaker for this step. */
+        private boolean onlyRetries() {
+            return !hasTotalTimeout() && !hasBreaker();
+        }
+
+        private boolean hasTotalTimeout() {
+            return flags.completeTimeout() && assignment.job().timeoutMs() != null;
+        }
+
+        private boolean hasBreaker() {
+            return flags.circuitBreaker() && destination.isPresent();
+        }
+
         private List<Policy<StepResult>> policies() {
             List<Policy<StepResult>> chain = new ArrayList<>(3);
-            Long budgetMs = assignment.job().timeoutMs();
-            if (flags.completeTimeout() && budgetMs != null) {
-                chain.add(Timeout.<StepResult>builder(Duration.ofMillis(budgetMs)).withInterrupt().build());
+            if (hasTotalTimeout()) {
+                chain.add(Timeout.<StepResult>builder(Duration.ofMillis(assignment.job().timeoutMs())).withInterrupt().build());
             }
             chain.add(retryPolicy());
-            if (flags.circuitBreaker() && destination.isPresent()) {
+            if (hasBreaker()) {
                 CircuitBreaker<StepResult> breaker = breakers.forDestination(destination.get());
                 chain.add(breaker);
             }
@@ -161,6 +187,24 @@ public final class PolicyChain {
                     .withDelayFn(ctx -> Duration.ofMillis(nextDelayMs = delayAfter(ctx.getLastResult())))
                     .onRetryScheduled(e -> observer.backingOff(attempts + 1, e.getDelay()))
                     .build();
+        }
+
+        /** A source of attempt results for Failsafe. */
+        private interface CheckedAttempt {
+            StepResult get();
+        }
+
+        /** Hands Failsafe the result of an attempt already made, then makes the next ones. */
+        private CheckedAttempt firstThen(StepResult first) {
+            StepResult[] pending = {first};
+            return () -> {
+                StepResult made = pending[0];
+                if (made != null) {
+                    pending[0] = null;
+                    return made;
+                }
+                return attemptOnce();
+            };
         }
 
         private StepResult attemptOnce() {

@@ -10,14 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Knows every accepted assignment until it finishes, and remembers the last
- * {@code rememberFinished} finished steps after that ({@link FinishedStep}): the basis of
+ * {@code rememberFinished} finished steps after that ({@link FinishedSteps}): the basis of
  * duplicate detection, cancellation, status queries and graceful drain. A full result is held
  * only until its outcome is stored ({@link #resultStored}), so that a durable transport's
  * redelivery can publish it again. Thread-safe.
  */
 public final class AssignmentRegistry {
     private final Map<String, Step> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, FinishedStep> finished;
+    private final FinishedSteps finished;
     private final Map<String, ExecResult> unstored;
     private final Map<String, io.beamline.worker.contract.Rejection> rejected = new LinkedHashMap<>(256, 0.75f, false) {
         @Override
@@ -28,7 +28,7 @@ public final class AssignmentRegistry {
     private final Object idle = new Object();
 
     public AssignmentRegistry(int rememberFinished) {
-        this.finished = bounded(rememberFinished);
+        this.finished = new FinishedSteps(rememberFinished);
         this.unstored = bounded(rememberFinished);
     }
 
@@ -44,7 +44,7 @@ public final class AssignmentRegistry {
     /** Registers a newly accepted step; false when the id is running or recently finished. */
     boolean register(Step step) {
         synchronized (finished) {
-            if (finished.containsKey(step.id())) {
+            if (finished.contains(step.id())) {
                 return false;
             }
         }
@@ -85,7 +85,7 @@ public final class AssignmentRegistry {
 
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            finished.put(step.id(), FinishedStep.of(result));
+            finished.add(step.id(), FinishedStep.of(result));
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);
@@ -116,7 +116,7 @@ public final class AssignmentRegistry {
     /** What is remembered of a finished step: its status and a few figures of its result. */
     public Optional<FinishedStep> finished(String assignmentId) {
         synchronized (finished) {
-            return Optional.ofNullable(finished.get(assignmentId));
+            return finished.get(assignmentId);
         }
     }
 
