@@ -213,6 +213,9 @@ public final class PolicyChain {
                 destination.filter(d -> advanced).ifPresent(retryBudget::firstAttempt);
             }
             observer.attemptStarted(attempts);
+            if (!advanced) {
+                return attempt.run(attempts);  // only the advanced retry budget needs the attempt's duration
+            }
             long started = System.nanoTime();
             try {
                 return attempt.run(attempts);

@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -166,7 +165,7 @@ public final class Coordinator {
             return;
         }
         if (waitsForPeople(assignment)) {
-            accept(assignment);
+            accept(assignment, step.acceptedAtMs());
             // The approval is owned by this worker's durable store from here on (and resumed
             // after a restart), so the transport may consider the message settled.
             delivery.settle(Optional.empty());
@@ -182,7 +181,7 @@ public final class Coordinator {
                         assignment.tenantId(), refused.reason(), refused.message(), refused.retryAfterMs()));
             }
             case Pool.Admission.Reserved reserved -> {
-                accept(assignment);
+                accept(assignment, step.acceptedAtMs());
                 reserved.evicted().ifPresent(evicted -> abandon(evicted, new StepResult.Failed(ExecError.of(
                         ErrorCode.SYSTEM_OVERLOAD, "evicted from the full " + pool.kind().wireName()
                                 + " queue by a newer assignment (drop_oldest)"), 0)));
@@ -206,8 +205,9 @@ public final class Coordinator {
         return assignment.job() instanceof HumanApprovalJob;
     }
 
-    private void accept(ExecAssignment assignment) {
-        sink.ack(ExecAssignmentAck.accepted(assignment, clock.millis()));
+    /** Publishes the accepted ack, stamped with the step's admission time (one clock read for both). */
+    private void accept(ExecAssignment assignment, long acceptedAtMs) {
+        sink.ack(ExecAssignmentAck.accepted(assignment, acceptedAtMs));
         listener.accepted(assignment);
     }
 
@@ -378,6 +378,18 @@ public final class Coordinator {
     /** A W3C-compatible trace id (32 hex digits) for assignments that arrive without one. */
     static String newTraceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+        byte[] hex = new byte[32];
+        hexDigits(random.nextLong(), hex, 0);
+        hexDigits(random.nextLong(), hex, 16);
+        return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);  // one string, not three
+    }
+
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static void hexDigits(long value, byte[] into, int at) {
+        for (int i = 15; i >= 0; i--) {
+            into[at + i] = HEX_DIGITS[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 }

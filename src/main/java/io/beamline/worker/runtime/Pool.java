@@ -153,15 +153,21 @@ public final class Pool implements AutoCloseable {
 
     private void drainFrom(Step first) {
         Step step = first;
+        int drained = 0;
         while (step != null) {
-            long started = System.nanoTime();
+            // the average step time (for retry-after hints) from every 8th step: two clock
+            // reads per step were measurable at 150,000 steps/s
+            boolean timed = (drained++ & 7) == 0;
+            long started = timed ? System.nanoTime() : 0;
             try {
                 step.run();
             } catch (RuntimeException e) {
                 // steps report their own failures; this only keeps the slot accounting right
             }
             synchronized (lock) {
-                averageStepMs = 0.9 * averageStepMs + 0.1 * ((System.nanoTime() - started) / 1e6);
+                if (timed) {
+                    averageStepMs = 0.9 * averageStepMs + 0.1 * ((System.nanoTime() - started) / 1e6);
+                }
                 runningByTenant.computeIfPresent(step.tenantId(), (t, n) -> n == 1 ? null : n - 1);
                 step = takeNext();
                 if (step == null) {
