@@ -31,6 +31,11 @@ import java.util.random.RandomGenerator;
  *         block attempt
  * </pre>
  *
+ * The breaker guards each attempt through its standalone API (permit, then the result
+ * recorded), and the first attempt of a step without a total timeout runs before Failsafe is
+ * involved: most steps take one attempt, and building the policies per step cost a tenth of
+ * the pipeline. Retries always go through Failsafe's retry policy.
+ *
  * Each step runs the chain on its own thread (a virtual thread for io steps). Thread-safe; the
  * per-step state lives in {@link StepRun}.
  */
@@ -121,27 +126,30 @@ public final class PolicyChain {
         }
 
         Outcome execute() {
-            CheckedAttempt source = this::attemptOnce;
-            if (onlyRetries()) {
-                // The chain is the retry policy alone: the first attempt runs without Failsafe,
-                // and most steps end there (building the policy and the execution for every step
-                // cost a tenth of the sandbox worker's pipeline). A result to retry goes on
-                // through the chain, which takes it as its first attempt's result: delays,
-                // budgets and observers see exactly what they saw before.
-                StepResult first = attemptOnce();
+            CircuitBreaker<StepResult> breaker = hasBreaker() ? breakers.forDestination(destination.get()) : null;
+            CheckedAttempt source = () -> guardedAttempt(breaker);
+            if (!hasTotalTimeout()) {
+                // Without a total timeout the first attempt runs without Failsafe, and most steps
+                // end there (building the policies and the execution for every step cost a tenth
+                // of the sandbox worker's pipeline). A result to retry goes on through the retry
+                // policy, which takes it as its first attempt's result: delays, budgets, the
+                // breaker and the observers see exactly what they saw before.
+                StepResult first;
+                try {
+                    first = guardedAttempt(breaker);
+                } catch (CircuitBreakerOpenException e) {
+                    return circuitOpen();
+                }
                 if (!ErrorClassification.shouldRetry(first, advanced)) {
                     return new Outcome(first, attempts);
                 }
-                source = firstThen(first);
+                source = firstThen(first, breaker);
             }
-            List<Policy<StepResult>> chain = policies();
             try {
-                StepResult result = Failsafe.with(chain).get(source::get);
+                StepResult result = Failsafe.with(policies()).get(source::get);
                 return new Outcome(budgetRefusal != null ? budgetRefusal : result, attempts);
             } catch (CircuitBreakerOpenException e) {
-                return new Outcome(new StepResult.Failed(ExecError.of(ErrorCode.RESOURCE_UNAVAILABLE,
-                        "circuit open for " + destination.orElse("destination") + "; no call made",
-                        Map.of("destination", destination.orElse(""), "circuit_state", "open")), elapsedMs()), attempts);
+                return circuitOpen();
             } catch (TimeoutExceededException e) {
                 Thread.interrupted();  // the timeout interrupted the attempt; that interrupt is spent
                 return new Outcome(StepResult.timedOut("step exceeded its total budget of "
@@ -152,9 +160,28 @@ public final class PolicyChain {
             }
         }
 
-        /** Whether the chain has no total timeout and no breaker for this step. */
-        private boolean onlyRetries() {
-            return !hasTotalTimeout() && !hasBreaker();
+        private Outcome circuitOpen() {
+            return new Outcome(new StepResult.Failed(ExecError.of(ErrorCode.RESOURCE_UNAVAILABLE,
+                    "circuit open for " + destination.orElse("destination") + "; no call made",
+                    Map.of("destination", destination.orElse(""), "circuit_state", "open")), elapsedMs()), attempts);
+        }
+
+        /**
+         * One attempt behind the destination's breaker, the innermost policy of the chain: what
+         * Failsafe's breaker executor does (a permit, or {@link CircuitBreakerOpenException}
+         * without a call; then the result recorded), through the breaker's own standalone API,
+         * so that an attempt made outside Failsafe is counted exactly like one made inside.
+         */
+        private StepResult guardedAttempt(CircuitBreaker<StepResult> breaker) {
+            if (breaker == null) {
+                return attemptOnce();
+            }
+            if (!breaker.tryAcquirePermit()) {
+                throw new CircuitBreakerOpenException(breaker);
+            }
+            StepResult result = attemptOnce();
+            breaker.recordResult(result);
+            return result;
         }
 
         private boolean hasTotalTimeout() {
@@ -170,11 +197,7 @@ public final class PolicyChain {
             if (hasTotalTimeout()) {
                 chain.add(Timeout.<StepResult>builder(Duration.ofMillis(assignment.job().timeoutMs())).withInterrupt().build());
             }
-            chain.add(retryPolicy());
-            if (hasBreaker()) {
-                CircuitBreaker<StepResult> breaker = breakers.forDestination(destination.get());
-                chain.add(breaker);
-            }
+            chain.add(retryPolicy());  // the breaker is inside the attempt: guardedAttempt
             return chain;
         }
 
@@ -195,7 +218,7 @@ public final class PolicyChain {
         }
 
         /** Hands Failsafe the result of an attempt already made, then makes the next ones. */
-        private CheckedAttempt firstThen(StepResult first) {
+        private CheckedAttempt firstThen(StepResult first, CircuitBreaker<StepResult> breaker) {
             StepResult[] pending = {first};
             return () -> {
                 StepResult made = pending[0];
@@ -203,7 +226,7 @@ public final class PolicyChain {
                     pending[0] = null;
                     return made;
                 }
-                return attemptOnce();
+                return guardedAttempt(breaker);
             };
         }
 

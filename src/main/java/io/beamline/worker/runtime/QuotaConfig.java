@@ -15,6 +15,11 @@ public record QuotaConfig(long windowMs, Limits defaults, Map<String, Limits> te
     public record Limits(int maxConcurrent, long maxExecutionsPerWindow, long maxCpuMsPerWindow,
                          long maxBytesInFlight, int weight) {
         public static final Limits UNLIMITED = new Limits(0, 0, 0, 0, 1);
+
+        /** Whether any limit needs the tenant's usage counted (executions, CPU time or bytes). */
+        public boolean countsUsage() {
+            return maxExecutionsPerWindow > 0 || maxCpuMsPerWindow > 0 || maxBytesInFlight > 0;
+        }
     }
 
     public QuotaConfig {

@@ -29,6 +29,9 @@ public final class TenantQuotas {
     /** Why {@code tenant} may not start one more step of {@code bytes} now, if it may not. */
     public Optional<Refusal> tryAdmit(String tenant, long bytes) {
         QuotaConfig.Limits limits = config.limitsFor(tenant);
+        if (!limits.countsUsage()) {
+            return Optional.empty();  // nothing to count for this tenant: no map, no lock, no clock
+        }
         Usage u = usage.computeIfAbsent(tenant, t -> new Usage());
         synchronized (u) {
             long now = millis.getAsLong();
@@ -54,7 +57,7 @@ public final class TenantQuotas {
 
     /** Gives back what {@link #tryAdmit} took when the step was refused later in admission. */
     public void undoAdmit(String tenant, long bytes) {
-        Usage u = usage.get(tenant);
+        Usage u = counted(tenant);
         if (u != null) {
             synchronized (u) {
                 u.executions = Math.max(0, u.executions - 1);
@@ -65,7 +68,7 @@ public final class TenantQuotas {
 
     /** Accounts a finished step: its bytes leave flight, its CPU time is charged. */
     public void finished(String tenant, long bytes, long cpuMs) {
-        Usage u = usage.get(tenant);
+        Usage u = counted(tenant);
         if (u != null) {
             synchronized (u) {
                 u.bytesInFlight -= bytes;
@@ -73,6 +76,11 @@ public final class TenantQuotas {
                 u.cpuMs += cpuMs;
             }
         }
+    }
+
+    /** The usage of a tenant whose limits count it (the limits never change), else null. */
+    private Usage counted(String tenant) {
+        return config.limitsFor(tenant).countsUsage() ? usage.get(tenant) : null;
     }
 
     /** A quota refusal and when trying again may succeed. */

@@ -43,6 +43,20 @@ class FinishedStepsTest {
     }
 
     @Test
+    void idsThatDifferInOneCharacterAnywhereAreDifferentSteps() {
+        String base = "lg-0123456789abcdef-0123456789abcdef-42";  // 4 characters per hash step, then a tail
+        FinishedSteps steps = new FinishedSteps(1000);
+        steps.add(base, step("t", StepStatus.SUCCESS, null, 0, 1, 1));
+        for (int i = 0; i < base.length(); i++) {
+            for (char c : new char[] {'x', '\u0100', (char) (base.charAt(i) + 1), (char) (base.charAt(i) | 0x8000)}) {
+                String other = base.substring(0, i) + c + base.substring(i + 1);
+                assertThat(steps.contains(other)).as("%s differs at %d", other, i).isFalse();
+            }
+        }
+        assertThat(steps.contains(base)).isTrue();
+    }
+
+    @Test
     void addingAnIdAgainUpdatesItsOneSlot() {
         FinishedSteps steps = new FinishedSteps(3);
         steps.add("x", step("t", StepStatus.ERROR, 2001, 1, 5, 10));
