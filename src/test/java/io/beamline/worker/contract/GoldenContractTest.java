@@ -141,6 +141,22 @@ class GoldenContractTest {
             messages.add(ack);
             messages.add(result);
         }
+        // id-like strings, mostly without escapes: the one-copy path for strings of 16 or more
+        // characters, with the characters that must leave it ('?' as lone surrogates become it)
+        String idLike = "abcdefXYZ0123456789-_./:@";
+        String[] rare = {"?", "\"", "\\", "\n", "\u007f", "é", "\uD800", "\uDC00", "😀"};
+        for (int n = 0; n < 1000; n++) {
+            String id = randomString(random, idLike, 48) + (n % 3 == 0 ? rare[n % rare.length] : "") + randomString(random, idLike, 8);
+            ExecAssignment fuzzed = assignment.withTraceId(randomString(random, idLike, 40));
+            ExecResult result = ExecResult.of(fuzzed, new StepResult.Succeeded(FsOutput.of(id, n, "text/plain",
+                    "content of " + id), n), 0, n, n);
+            if (n % 3 != 0) {
+                assertThat(WireBytes.result(result)).as("written directly: %s", result).isNotNull();
+            }
+            messages.add(ExecAssignmentAck.rejected(new Rejection(id, id + "-request", null, "t",
+                    RejectReason.INVALID_INPUT, "message about " + id, null), n));
+            messages.add(result);
+        }
 
         for (Object message : messages) {
             // bytes against bytes: Jackson's byte output escapes surrogate pairs, its String output does not
