@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -127,7 +128,7 @@ public final class PolicyChain {
 
         Outcome execute() {
             CircuitBreaker<StepResult> breaker = hasBreaker() ? breakers.forDestination(destination.get()) : null;
-            CheckedAttempt source = () -> guardedAttempt(breaker);
+            Supplier<StepResult> source = () -> guardedAttempt(breaker);
             if (!hasTotalTimeout()) {
                 // Without a total timeout the first attempt runs without Failsafe, and most steps
                 // end there (building the policies and the execution for every step cost a tenth
@@ -212,13 +213,8 @@ public final class PolicyChain {
                     .build();
         }
 
-        /** A source of attempt results for Failsafe. */
-        private interface CheckedAttempt {
-            StepResult get();
-        }
-
         /** Hands Failsafe the result of an attempt already made, then makes the next ones. */
-        private CheckedAttempt firstThen(StepResult first, CircuitBreaker<StepResult> breaker) {
+        private Supplier<StepResult> firstThen(StepResult first, CircuitBreaker<StepResult> breaker) {
             StepResult[] pending = {first};
             return () -> {
                 StepResult made = pending[0];
