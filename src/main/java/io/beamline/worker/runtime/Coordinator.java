@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -377,19 +378,10 @@ public final class Coordinator {
 
     /** A W3C-compatible trace id (32 hex digits) for assignments that arrive without one. */
     static String newTraceId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] hex = new byte[32];
-        hexDigits(random.nextLong(), hex, 0);
-        hexDigits(random.nextLong(), hex, 16);
-        return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);  // one string, not three
+        byte[] id = new byte[16];
+        ThreadLocalRandom.current().nextBytes(id);
+        return HEX.formatHex(id);  // one string, not three
     }
 
-    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    private static void hexDigits(long value, byte[] into, int at) {
-        for (int i = 15; i >= 0; i--) {
-            into[at + i] = HEX_DIGITS[(int) (value & 0xF)];
-            value >>>= 4;
-        }
-    }
+    private static final HexFormat HEX = HexFormat.of();
 }
