@@ -36,6 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * so the Router always sees the ack before the result. Thread-safe.
  */
 public final class Coordinator {
+    private static final HexFormat HEX = HexFormat.of();
     private final AssignmentDecoder decoder = new AssignmentDecoder();
     private final BlockRegistry blocks;
     private final Map<io.beamline.worker.contract.ResourcePool, Pool> pools;
@@ -382,6 +383,4 @@ public final class Coordinator {
         ThreadLocalRandom.current().nextBytes(id);
         return HEX.formatHex(id);  // one string, not three
     }
-
-    private static final HexFormat HEX = HexFormat.of();
 }

@@ -74,13 +74,11 @@ final class FinishedSteps {
     }
 
     boolean contains(String assignmentId) {
-        fingerprint(assignmentId);
-        return find(idHigh, idLow) >= 0;
+        return lookup(assignmentId) >= 0;
     }
 
     Optional<FinishedStep> get(String assignmentId) {
-        fingerprint(assignmentId);
-        int slot = find(idHigh, idLow);
+        int slot = lookup(assignmentId);
         if (slot < 0) {
             return Optional.empty();
         }
@@ -90,11 +88,10 @@ final class FinishedSteps {
 
     /** Remembers a finished step, forgetting the oldest one when full; a step already remembered is updated. */
     void add(String assignmentId, FinishedStep step) {
-        fingerprint(assignmentId);
-        long h = idHigh;
-        long l = idLow;
-        int slot = find(h, l);
+        int slot = lookup(assignmentId);
         if (slot < 0) {
+            long h = idHigh;
+            long l = idLow;
             slot = (int) (added % capacity);
             if (added >= capacity) {
                 unindex(slot);
@@ -117,8 +114,11 @@ final class FinishedSteps {
         completedAt[slot] = step.completedAt();
     }
 
-    /** The slot of the step with this fingerprint, or -1. */
-    private int find(long h, long l) {
+    /** The slot of the step with this id, or -1; leaves the id's fingerprint in {@link #idHigh}, {@link #idLow}. */
+    private int lookup(String assignmentId) {
+        fingerprint(assignmentId);
+        long h = idHigh;
+        long l = idLow;
         int tag = tag(h);
         for (int bucket = bucket(tag); ; bucket = (bucket + 1) & mask) {
             long entry = index[bucket];
