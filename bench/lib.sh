@@ -39,12 +39,13 @@ await_port() {
   return 1
 }
 
-# Starts nats-server on a free port (extra args, e.g. -js -sd DIR); sets NATS_URL_STARTED.
+# Starts nats-server on a free port (extra args, e.g. -js -sd DIR); sets NATS_URL_STARTED and NATS_PID.
 start_nats() {
   local port
   port=$(free_port)
   nats-server -a 127.0.0.1 -p "$port" "$@" >"$WORK/nats-$port.log" 2>&1 &
-  STARTED_PIDS+=($!)
+  NATS_PID=$!
+  STARTED_PIDS+=("$NATS_PID")
   await_port "$port"
   NATS_URL_STARTED="nats://127.0.0.1:$port"
 }
@@ -118,6 +119,16 @@ make_fs_get_files() {
 }
 
 trap cleanup EXIT
+
+# with_env "NAME=value ..." COMMAND...: runs a shell function with those variables exported,
+# then removes them again.
+with_env() {
+  local assignments=$1 pair
+  shift
+  for pair in $assignments; do export "${pair?}"; done
+  "$@" || { local rc=$?; for pair in $assignments; do unset "${pair%%=*}"; done; return $rc; }
+  for pair in $assignments; do unset "${pair%%=*}"; done
+}
 
 # A tiny OTLP/HTTP sink on 127.0.0.1: answers every export with 200 on a kept-alive HTTP/1.1
 # connection (as a collector does), so spans are really built, batched, encoded and sent. Sets

@@ -10,9 +10,11 @@ import java.util.Map;
  * The outcome of a load run and its two renderings: text for people and one JSON line for
  * scripts (bench/run). The JSON keeps the headline figures at the top level
  * ({@code throughput_per_s}, {@code result_p99_ms}, {@code ok}, ...) so a shell can pick them out
- * without a JSON tool. Immutable.
+ * without a JSON tool. {@code cpuNanos} is the load generator's own CPU time in the measured
+ * phase (-1 when unknown). Immutable.
  */
-record LoadReport(LoadgenConfig config, String runId, Sender.Sent sent, PhaseOutcome measured, Violations warmup) {
+record LoadReport(LoadgenConfig config, String runId, Sender.Sent sent, PhaseOutcome measured, Violations warmup,
+                  long cpuNanos) {
 
     /** True when every assignment, warm-up included, got exactly one outcome. */
     boolean ok() {
@@ -38,6 +40,9 @@ record LoadReport(LoadgenConfig config, String runId, Sender.Sent sent, PhaseOut
         line.put("violations", violations(measured.violations()));
         line.put("warmup_violations", warmup.total());
         line.put("foreign_messages", measured.foreignMessages());
+        if (cpuNanos >= 0 && sent.count() > 0) {
+            line.put("loadgen_cpu_us_per_assignment", round(cpuNanos / 1000.0 / sent.count()));
+        }
         line.put("cancels_sent", sent.cancels());
         line.put("mix", config.mix().weights());
         line.put("tenants", config.tenants());

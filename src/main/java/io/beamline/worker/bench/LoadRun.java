@@ -57,11 +57,21 @@ final class LoadRun {
         SecondSeries series = new SecondSeries(System.nanoTime(), System.currentTimeMillis());
         // scripts that inject faults into a run (bench/chaos) time them from this line
         System.err.println("loadgen " + config.label() + ": measuring");
+        long cpuBefore = processCpuNanos();
         Phase measured = phase("m", config.count(), config.durationMs(), seriesFile.isPresent() ? series : PhaseEvents.NONE);
+        long cpuNanos = cpuBefore < 0 ? -1 : processCpuNanos() - cpuBefore;
         if (seriesFile.isPresent()) {
             series.write(seriesFile.get());
         }
-        return new LoadReport(config, runId, measured.sent(), measured.outcome(), warmup);
+        return new LoadReport(config, runId, measured.sent(), measured.outcome(), warmup, cpuNanos);
+    }
+
+    /**
+     * The CPU time this process has used, -1 where the platform does not tell: on a machine the
+     * load generator shares with the service, what it costs per assignment is part of the picture.
+     */
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /** What one phase sent and observed. */

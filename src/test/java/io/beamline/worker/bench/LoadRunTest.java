@@ -69,7 +69,7 @@ class LoadRunTest {
         assertThat(report.measured().acks()).containsExactly(java.util.Map.entry("accepted", 3_000L));
         assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 3_000L));
         assertThat(report.measured().result().count()).isEqualTo(3_000);
-        assertThat(report.json()).contains("\"ok\":true", "\"label\":\"test\"", "\"throughput_per_s\":");
+        assertThat(report.json()).contains("\"ok\":true", "\"label\":\"test\"", "\"throughput_per_s\":", "\"loadgen_cpu_us_per_assignment\":");
     }
 
     @Test
