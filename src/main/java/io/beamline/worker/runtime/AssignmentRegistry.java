@@ -47,6 +47,8 @@ public final class AssignmentRegistry {
             if (finished.contains(step.id())) {
                 return false;
             }
+            // finish() remembers the step by the same fingerprint: computed once per step
+            step.fingerprint(finished.lastHigh(), finished.lastLow());
         }
         return inFlight.putIfAbsent(step.id(), step) == null;
     }
@@ -85,7 +87,7 @@ public final class AssignmentRegistry {
 
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            finished.add(step.id(), FinishedStep.of(result));
+            finished.add(step.fingerprintHigh(), step.fingerprintLow(), FinishedStep.of(result));
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);

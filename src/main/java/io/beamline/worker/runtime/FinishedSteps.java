@@ -26,9 +26,9 @@ final class FinishedSteps {
     private final int capacity;
     private final long seedHigh;
     private final long seedLow;
-    // the ring, one index per finished step
-    private final long[] high;
-    private final long[] low;
+    // the ring, one index per finished step; the two halves of slot i's fingerprint at 2i and
+    // 2i + 1, so a probe that finds its tag reads one cache line of the ring, not two
+    private final long[] fingerprints;
     private final String[] tenantIds;
     private final String[] blockTypes;
     private final byte[] statuses;
@@ -54,8 +54,7 @@ final class FinishedSteps {
         SecureRandom random = new SecureRandom();
         this.seedHigh = random.nextLong();
         this.seedLow = random.nextLong();
-        this.high = new long[capacity];
-        this.low = new long[capacity];
+        this.fingerprints = new long[2 * capacity];
         this.tenantIds = new String[capacity];
         this.blockTypes = new String[capacity];
         this.statuses = new byte[capacity];
@@ -73,8 +72,18 @@ final class FinishedSteps {
         return (int) Math.min(added, capacity);
     }
 
+    /** Whether a step with this id is remembered; its fingerprint is then {@link #lastHigh()}, {@link #lastLow()}. */
     boolean contains(String assignmentId) {
         return lookup(assignmentId) >= 0;
+    }
+
+    /** The high half of the fingerprint of the id looked up last: kept by a step so it is computed once. */
+    long lastHigh() {
+        return idHigh;
+    }
+
+    long lastLow() {
+        return idLow;
     }
 
     Optional<FinishedStep> get(String assignmentId) {
@@ -88,17 +97,21 @@ final class FinishedSteps {
 
     /** Remembers a finished step, forgetting the oldest one when full; a step already remembered is updated. */
     void add(String assignmentId, FinishedStep step) {
-        int slot = lookup(assignmentId);
+        fingerprint(assignmentId);
+        add(idHigh, idLow, step);
+    }
+
+    /** {@link #add(String, FinishedStep)} by the id's fingerprint (from {@link #lastHigh()}, {@link #lastLow()}). */
+    void add(long h, long l, FinishedStep step) {
+        int slot = find(h, l);
         if (slot < 0) {
-            long h = idHigh;
-            long l = idLow;
             slot = (int) (added % capacity);
             if (added >= capacity) {
                 unindex(slot);
             }
             added++;
-            high[slot] = h;
-            low[slot] = l;
+            fingerprints[2 * slot] = h;
+            fingerprints[2 * slot + 1] = l;
             int bucket = bucket(tag(h));
             while (index[bucket] != 0) {
                 bucket = (bucket + 1) & mask;
@@ -117,8 +130,11 @@ final class FinishedSteps {
     /** The slot of the step with this id, or -1; leaves the id's fingerprint in {@link #idHigh}, {@link #idLow}. */
     private int lookup(String assignmentId) {
         fingerprint(assignmentId);
-        long h = idHigh;
-        long l = idLow;
+        return find(idHigh, idLow);
+    }
+
+    /** The slot of the step whose id has this fingerprint, or -1. */
+    private int find(long h, long l) {
         int tag = tag(h);
         for (int bucket = bucket(tag); ; bucket = (bucket + 1) & mask) {
             long entry = index[bucket];
@@ -126,7 +142,7 @@ final class FinishedSteps {
                 return -1;
             }
             int slot = slotOf(entry);
-            if (tagOf(entry) == tag && high[slot] == h && low[slot] == l) {
+            if (tagOf(entry) == tag && fingerprints[2 * slot] == h && fingerprints[2 * slot + 1] == l) {
                 return slot;
             }
         }
@@ -137,7 +153,7 @@ final class FinishedSteps {
      * the entries after it move back into the gap where their bucket allows (Knuth's algorithm R).
      */
     private void unindex(int slot) {
-        int gap = bucket(tag(high[slot]));
+        int gap = bucket(tag(fingerprints[2 * slot]));
         while (slotOf(index[gap]) != slot) {
             gap = (gap + 1) & mask;
         }

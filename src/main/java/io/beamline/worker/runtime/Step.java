@@ -32,6 +32,9 @@ public final class Step implements Runnable {
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+    // the fingerprint of the id in the registry's finished steps; guarded by the registry's lock
+    private long fingerprintHigh;
+    private long fingerprintLow;
 
     Step(ExecAssignment assignment, long estimatedBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
@@ -67,6 +70,20 @@ public final class Step implements Runnable {
 
     public String tenantId() {
         return assignment.tenantId();
+    }
+
+    /** Set by {@link AssignmentRegistry#register}, which finds the step by it again when it finishes. */
+    void fingerprint(long high, long low) {
+        fingerprintHigh = high;
+        fingerprintLow = low;
+    }
+
+    long fingerprintHigh() {
+        return fingerprintHigh;
+    }
+
+    long fingerprintLow() {
+        return fingerprintLow;
     }
 
     /** Arrival order across the worker. */

@@ -41,6 +41,9 @@ public class HotPathBenchmark {
     private FairQueue queue;
     private Step[] steps;
     private int next;
+    private AssignmentRegistry registry;
+    private Step[] fresh;
+    private int nextFresh;
 
     @Setup
     public void setUp() {
@@ -55,6 +58,19 @@ public class HotPathBenchmark {
             assignment.put("tenant_id", "tenant-" + (i % 16));
             ExecAssignment a = ((Decoded.Valid) decoder.decode(Assignments.bytes(assignment))).assignment();
             steps[i] = new Step(a, 1500, 0, 0, null);
+        }
+        // as the worker's registry (100,000 finished steps remembered), full; fresh ids cycle
+        // through 2.6 times its capacity, so each one is new again when it comes round
+        registry = new AssignmentRegistry(100_000);
+        fresh = new Step[1 << 18];
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = new Step(new ExecAssignment(decoded.version(), java.util.UUID.randomUUID().toString(),
+                    decoded.requestId(), decoded.tenantId(), decoded.traceId(), decoded.runId(), decoded.flowId(),
+                    decoded.stepId(), decoded.executor(), decoded.priority(), decoded.resourcePool(),
+                    decoded.retryConfig(), decoded.job()), 1500, 0, 0, null);
+        }
+        for (int i = 0; i < 100_000; i++) {
+            registerAndFinish();
         }
     }
 
@@ -82,6 +98,18 @@ public class HotPathBenchmark {
     @Benchmark
     public byte[] encodeResultJackson() throws Exception {
         return Json.mapper().writeValueAsBytes(result);
+    }
+
+    /**
+     * The registry's part of one step at full memory: registered (duplicate check against the
+     * finished steps), then finished (remembered, the oldest forgotten).
+     */
+    @Benchmark
+    public boolean registerAndFinish() {
+        Step step = fresh[nextFresh++ & (fresh.length - 1)];
+        boolean registered = registry.register(step);
+        registry.finish(step, result);
+        return registered;
     }
 
     /** One step through a fair queue with 16 tenants: add, then take the next by turn. */
