@@ -80,6 +80,24 @@ public class HotPathBenchmark {
     }
 
     @Benchmark
+    public Object readTreeOnly() throws Exception {
+        return Json.readTree(httpAssignment);
+    }
+
+    @Benchmark
+    public Object streamTokensOnly() throws Exception {
+        try (var parser = Json.mapper().getFactory().createParser(httpAssignment)) {
+            int n = 0;
+            while (parser.nextToken() != null) {
+                if (parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    n += parser.getText().length();
+                }
+            }
+            return n;
+        }
+    }
+
+    @Benchmark
     public byte[] encodeAck() {
         return Json.write(ExecAssignmentAck.accepted(decoded, 1_700_000_000_000L));
     }

@@ -6,6 +6,7 @@ import static io.beamline.worker.block.fs.FsJobs.context;
 import static io.beamline.worker.block.fs.FsJobs.delete;
 import static io.beamline.worker.block.fs.FsJobs.failure;
 import static io.beamline.worker.block.fs.FsJobs.get;
+import static io.beamline.worker.block.fs.FsJobs.output;
 import static io.beamline.worker.block.fs.FsJobs.putText;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,6 +120,56 @@ class FsPathConfinementTest {
         assertRefused(blocks.delete().execute(delete("peer/secret.txt"), context(TENANT)), "peer/secret.txt");
 
         assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    void linkDeepInThePathLeadingOutsideIsRefused() throws Exception {
+        Path deep = Files.createDirectories(dataDir.resolve(TENANT).resolve("a/b/c"));
+        Files.createSymbolicLink(deep.resolve("escape"), outside);
+        List<String> before = tree();
+
+        assertRefused(blocks.get().execute(get("a/b/c/escape/secret.txt"), context(TENANT)), "a/b/c/escape/secret.txt");
+        assertRefused(blocks.put().execute(putText("a/b/c/escape/new.txt", "pwned"), context(TENANT)), "a/b/c/escape/new.txt");
+
+        assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    void linkThatStaysInsideTheTenantsDirectoryIsFollowed() throws Exception {
+        Path root = dataDir.resolve(TENANT);
+        Files.createDirectories(root.resolve("reports/2026"));
+        Files.createSymbolicLink(root.resolve("latest"), root.resolve("reports/2026"));
+
+        output(blocks.put().execute(putText("latest/summary.txt", "all well"), context(TENANT)));
+
+        assertThat(root.resolve("reports/2026/summary.txt")).hasContent("all well");
+        assertThat(output(blocks.get().execute(get("latest/summary.txt"), context(TENANT))).content()).isEqualTo("all well");
+    }
+
+    @Test
+    void dataDirReachedThroughALinkServesItsTenantsAndStillConfinesThem() throws Exception {
+        // operators may mount the data dir elsewhere and link it: that link is theirs, not a job's
+        Path linkedDataDir = Files.createSymbolicLink(sandbox.resolve("data-link"), dataDir);
+        Files.createSymbolicLink(dataDir.resolve(TENANT).resolve("escape"), outside);
+        try (FsBlocks linked = FsBlocks.create(FsConfig.defaults(true), new TenantPaths(linkedDataDir))) {
+            output(linked.put().execute(putText("notes/today.txt", "written"), context(TENANT)));
+
+            assertThat(dataDir.resolve(TENANT).resolve("notes/today.txt")).hasContent("written");
+            assertThat(output(linked.get().execute(get("notes/today.txt"), context(TENANT))).content()).isEqualTo("written");
+            assertRefused(linked.get().execute(get("escape/secret.txt"), context(TENANT)), "escape/secret.txt");
+        }
+    }
+
+    @Test
+    void pathThroughAFileIsAnErrorThatNamesNoOtherFile() throws Exception {
+        output(blocks.put().execute(putText("plain.txt", "a file, not a directory"), context(TENANT)));
+
+        ExecError read = failure(blocks.get().execute(get("plain.txt/inner.txt"), context(TENANT)));
+        ExecError write = failure(blocks.put().execute(putText("plain.txt/inner.txt", "x"), context(TENANT)));
+
+        assertThat(read.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
+        assertThat(write.code()).isIn(ErrorCode.EXECUTION_FAILED, ErrorCode.PERMISSION_DENIED);
+        assertThat(dataDir.resolve(TENANT).resolve("plain.txt")).hasContent("a file, not a directory");
     }
 
     @Test
