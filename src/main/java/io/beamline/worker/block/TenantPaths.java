@@ -36,69 +36,97 @@ public final class TenantPaths {
 
     /** The tenant's root directory, created when missing. */
     public Path root(String tenantId) throws IOException {
+        Path root = rootPath(tenantId);
+        ensureDirectory(root);
+        return root;
+    }
+
+    private Path rootPath(String tenantId) {
         Path root = dataDir.resolve(tenantId).normalize();
         if (!root.getParent().equals(dataDir)) {
             throw new PathRefusedException("tenant id does not name a directory under the data dir");
         }
+        return root;
+    }
+
+    private static void ensureDirectory(Path root) throws IOException {
         // isDirectory first: createDirectories on an existing directory makes a mkdir fail with
-        // EEXIST and builds an exception for it, on every fs step
+        // EEXIST and builds an exception for it
         if (!Files.isDirectory(root)) {
             Files.createDirectories(root);
         }
-        return root;
+    }
+
+    /** A job path inside its tenant's root, and what is there: see {@link #locate}. */
+    public record Located(Path path, BasicFileAttributes attributes) {
     }
 
     /**
      * Resolves {@code jobPath} inside the tenant's root. The file need not exist; when it or
-     * any of its parents does, their real location must still be inside the root.
+     * any of its parents does, their real location must still be inside the root. The root is
+     * created when missing.
+     */
+    public Path resolve(String tenantId, String jobPath) throws IOException {
+        return locate(tenantId, jobPath).path();
+    }
+
+    /**
+     * {@link #resolve}, with the attributes of the file the path names when it exists and no
+     * link is on the way (null otherwise: the caller asks the file system itself).
      *
      * <p>The existing part of the path is walked down from the root, one {@code lstat} per
      * component: without a symbolic link below the root (the usual case) the real location is
-     * inside by construction. Only a link makes it ask where the path really leads
-     * ({@link Path#toRealPath}, a {@code readlink} per component of the absolute path). Asking
-     * that for every path, and for the root too, took about twenty system calls per fs step, most
-     * of the real {@code fs.get}'s CPU time.
+     * inside by construction, and the last {@code lstat} is what a {@code stat} of the file would
+     * say. Only a link makes it ask where the path really leads ({@link Path#toRealPath}, a
+     * {@code readlink} per component of the absolute path). Asking that for every path, and for
+     * the root too, took about twenty system calls per fs step, most of the real
+     * {@code fs.get}'s CPU time.
      */
-    public Path resolve(String tenantId, String jobPath) throws IOException {
+    public Located locate(String tenantId, String jobPath) throws IOException {
         String relative = checkSyntax(jobPath);
-        Path root = root(tenantId);
+        Path root = rootPath(tenantId);
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root) || resolved.equals(root)) {
             throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory");
         }
-        if (linkBelow(root, resolved)) {
-            Path existing = resolved;
-            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-                existing = existing.getParent();
+        Path names = root.relativize(resolved);
+        Path walked = root;
+        BasicFileAttributes attributes = null;
+        int existing = 0;
+        for (Path name : names) {
+            walked = walked.resolve(name);
+            attributes = attributesIfExists(walked);
+            if (attributes == null) {
+                break;  // nothing below a missing component exists either
             }
-            Path real;
-            try {
-                real = existing.toRealPath();
-            } catch (IOException e) {
-                // a dangling symlink: where it points is not ours to decide
-                throw new PathRefusedException("path \"" + jobPath + "\" goes through a broken link");
-            }
-            if (!real.startsWith(root.toRealPath())) {
-                throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory through a link");
+            existing++;
+            if (attributes.isSymbolicLink()) {
+                confineThroughLink(root, resolved, jobPath);
+                return new Located(resolved, null);
             }
         }
-        return resolved;
+        if (existing == 0) {
+            ensureDirectory(root);  // nothing of the path is there, maybe not even the root: a write needs it
+        }
+        return new Located(resolved, existing == names.getNameCount() ? attributes : null);
     }
 
-    /** Whether an existing component of {@code path} below {@code root} is a symbolic link. */
-    private static boolean linkBelow(Path root, Path path) {
-        Path walked = root;
-        for (Path name : root.relativize(path)) {
-            walked = walked.resolve(name);
-            BasicFileAttributes attributes = attributesIfExists(walked);
-            if (attributes == null) {
-                return false;  // nothing below a missing component exists either
-            }
-            if (attributes.isSymbolicLink()) {
-                return true;
-            }
+    /** Refuses {@code resolved} when, through a link, the deepest existing part of it really lies outside the root. */
+    private static void confineThroughLink(Path root, Path resolved, String jobPath) throws IOException {
+        Path existing = resolved;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
         }
-        return false;
+        Path real;
+        try {
+            real = existing.toRealPath();
+        } catch (IOException e) {
+            // a dangling symlink: where it points is not ours to decide
+            throw new PathRefusedException("path \"" + jobPath + "\" goes through a broken link");
+        }
+        if (!real.startsWith(root.toRealPath())) {
+            throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory through a link");
+        }
     }
 
     /** The attributes of {@code path} itself (a link is not followed), or null when there is nothing there. */

@@ -2,6 +2,7 @@ package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
 import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.block.TenantPaths.PathRefusedException;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.FsGetJob;
@@ -56,8 +57,10 @@ final class FsGetBlock implements Block<FsGetJob> {
         FsOutcomes.stopIfInterrupted();
         try (OperationDeadline deadline = timeouts.start("read", config.readTimeout())) {
             try {
-                Path file = files.resolve(context.tenantId(), job.path());
-                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                TenantPaths.Located located = files.locate(context.tenantId(), job.path());
+                Path file = located.path();
+                BasicFileAttributes attributes = located.attributes() != null ? located.attributes()
+                        : Files.readAttributes(file, BasicFileAttributes.class);
                 if (!attributes.isRegularFile()) {
                     String kind = attributes.isDirectory() ? "a directory" : "not a regular file";
                     return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path() + "\" is " + kind,

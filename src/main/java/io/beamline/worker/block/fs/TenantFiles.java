@@ -18,11 +18,16 @@ final class TenantFiles {
 
     /** Throws {@link PathRefusedException} (reported as 2003) for paths the job may not use. */
     Path resolve(String tenantId, String jobPath) throws IOException {
-        Path file = paths.resolve(tenantId, jobPath);
-        if (TempFiles.isReserved(file)) {
+        return locate(tenantId, jobPath).path();
+    }
+
+    /** {@link #resolve}, with the file's attributes when {@link TenantPaths#locate} has them. */
+    TenantPaths.Located locate(String tenantId, String jobPath) throws IOException {
+        TenantPaths.Located located = paths.locate(tenantId, jobPath);
+        if (TempFiles.isReserved(located.path())) {
             throw new PathRefusedException("file names starting with " + TempFiles.PREFIX + " are reserved for the worker");
         }
-        return file;
+        return located;
     }
 
     Path dataDir() {
