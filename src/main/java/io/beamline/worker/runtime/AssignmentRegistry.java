@@ -87,7 +87,11 @@ public final class AssignmentRegistry {
 
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            finished.add(step.fingerprintHigh(), step.fingerprintLow(), FinishedStep.of(result));
+            if (step.fingerprinted()) {
+                finished.add(step.fingerprintHigh(), step.fingerprintLow(), FinishedStep.of(result));
+            } else {
+                finished.add(step.id(), FinishedStep.of(result));
+            }
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);

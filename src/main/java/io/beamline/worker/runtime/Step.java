@@ -35,6 +35,7 @@ public final class Step implements Runnable {
     // the fingerprint of the id in the registry's finished steps; guarded by the registry's lock
     private long fingerprintHigh;
     private long fingerprintLow;
+    private boolean fingerprinted;
 
     Step(ExecAssignment assignment, long estimatedBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
@@ -76,6 +77,12 @@ public final class Step implements Runnable {
     void fingerprint(long high, long low) {
         fingerprintHigh = high;
         fingerprintLow = low;
+        fingerprinted = true;
+    }
+
+    /** Whether {@link #fingerprint} was set: a step that finishes without having been registered was not. */
+    boolean fingerprinted() {
+        return fingerprinted;
     }
 
     long fingerprintHigh() {
