@@ -113,6 +113,7 @@ public final class TenantPaths {
 
     /** Refuses {@code resolved} when, through a link, the deepest existing part of it really lies outside the root. */
     private static void confineThroughLink(Path root, Path resolved, String jobPath) throws IOException {
+        // never runs past the root: the link that brought us here exists
         Path existing = resolved;
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
             existing = existing.getParent();

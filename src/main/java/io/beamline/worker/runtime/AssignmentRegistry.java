@@ -47,8 +47,6 @@ public final class AssignmentRegistry {
             if (finished.contains(step.id())) {
                 return false;
             }
-            // finish() remembers the step by the same fingerprint: computed once per step
-            step.fingerprint(finished.lastHigh(), finished.lastLow());
         }
         return inFlight.putIfAbsent(step.id(), step) == null;
     }
@@ -87,11 +85,7 @@ public final class AssignmentRegistry {
 
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            if (step.fingerprinted()) {
-                finished.add(step.fingerprintHigh(), step.fingerprintLow(), FinishedStep.of(result));
-            } else {
-                finished.add(step.id(), FinishedStep.of(result));
-            }
+            finished.add(step.id(), FinishedStep.of(result));
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);

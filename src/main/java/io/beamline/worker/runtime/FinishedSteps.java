@@ -72,18 +72,8 @@ final class FinishedSteps {
         return (int) Math.min(added, capacity);
     }
 
-    /** Whether a step with this id is remembered; its fingerprint is then {@link #lastHigh()}, {@link #lastLow()}. */
     boolean contains(String assignmentId) {
         return lookup(assignmentId) >= 0;
-    }
-
-    /** The high half of the fingerprint of the id looked up last: kept by a step so it is computed once. */
-    long lastHigh() {
-        return idHigh;
-    }
-
-    long lastLow() {
-        return idLow;
     }
 
     Optional<FinishedStep> get(String assignmentId) {
@@ -97,14 +87,10 @@ final class FinishedSteps {
 
     /** Remembers a finished step, forgetting the oldest one when full; a step already remembered is updated. */
     void add(String assignmentId, FinishedStep step) {
-        fingerprint(assignmentId);
-        add(idHigh, idLow, step);
-    }
-
-    /** {@link #add(String, FinishedStep)} by the id's fingerprint (from {@link #lastHigh()}, {@link #lastLow()}). */
-    void add(long h, long l, FinishedStep step) {
-        int slot = find(h, l);
+        int slot = lookup(assignmentId);
         if (slot < 0) {
+            long h = idHigh;
+            long l = idLow;
             slot = (int) (added % capacity);
             if (added >= capacity) {
                 unindex(slot);

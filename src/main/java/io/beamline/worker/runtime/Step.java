@@ -32,10 +32,6 @@ public final class Step implements Runnable {
     private Thread runner;  // guarded by this
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
-    // the fingerprint of the id in the registry's finished steps; guarded by the registry's lock
-    private long fingerprintHigh;
-    private long fingerprintLow;
-    private boolean fingerprinted;
 
     Step(ExecAssignment assignment, long estimatedBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
@@ -71,26 +67,6 @@ public final class Step implements Runnable {
 
     public String tenantId() {
         return assignment.tenantId();
-    }
-
-    /** Set by {@link AssignmentRegistry#register}, which finds the step by it again when it finishes. */
-    void fingerprint(long high, long low) {
-        fingerprintHigh = high;
-        fingerprintLow = low;
-        fingerprinted = true;
-    }
-
-    /** Whether {@link #fingerprint} was set: a step that finishes without having been registered was not. */
-    boolean fingerprinted() {
-        return fingerprinted;
-    }
-
-    long fingerprintHigh() {
-        return fingerprintHigh;
-    }
-
-    long fingerprintLow() {
-        return fingerprintLow;
     }
 
     /** Arrival order across the worker. */

@@ -2,6 +2,7 @@ package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
 import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.block.TenantPaths.PathRefusedException;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.FsDeleteJob;
@@ -45,12 +46,16 @@ final class FsDeleteBlock implements Block<FsDeleteJob> {
         FsOutcomes.stopIfInterrupted();
         try (OperationDeadline deadline = timeouts.start("delete", config.deleteTimeout())) {
             try {
-                Path file = files.resolve(context.tenantId(), job.path());
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    return FsOutcomes.succeeded(deleted(job, false, 0), started);
+                TenantPaths.Located located = files.locate(context.tenantId(), job.path());
+                Path file = located.path();
+                // the walk's last lstat is this very question; asked again only when it has no answer
+                BasicFileAttributes attributes = located.attributes();
+                if (attributes == null) {
+                    try {
+                        attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    } catch (NoSuchFileException e) {
+                        return FsOutcomes.succeeded(deleted(job, false, 0), started);
+                    }
                 }
                 if (attributes.isDirectory()) {
                     return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED,
