@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The ack and the result, the two messages of every step, written straight to UTF-8 bytes in
@@ -34,7 +35,20 @@ final class WireBytes implements WireSink {
         }
     }
 
-    private byte[] buffer = new byte[512];
+    /**
+     * Scratch buffers for writing, shared by all threads (the dispatchers write acks, the steps'
+     * virtual threads results, a new thread every few steps): a fresh 512-byte buffer per message
+     * was a seventh of the sandbox worker's allocation. A thread takes the buffer of its slot and
+     * puts it back when the message is copied out; two threads meeting on a slot means one of
+     * them allocates, nothing worse.
+     */
+    private static final int SCRATCH_SLOTS = 64;
+    private static final int SCRATCH_BYTES = 1024;
+    /** Larger buffers (a message with a big file's content) are not kept. */
+    private static final int SCRATCH_KEPT_BYTES = 64 * 1024;
+    private static final AtomicReferenceArray<byte[]> SCRATCH = new AtomicReferenceArray<>(SCRATCH_SLOTS);
+
+    private byte[] buffer;
     private int length;
     /** Whether the object being written already has a field (the next one needs a comma). */
     private boolean hasField;
@@ -59,13 +73,20 @@ final class WireBytes implements WireSink {
     }
 
     private static byte[] write(Message message) {
+        int slot = (int) Thread.currentThread().threadId() & (SCRATCH_SLOTS - 1);
+        byte[] scratch = SCRATCH.getAndSet(slot, null);
         WireBytes w = new WireBytes();
+        w.buffer = scratch != null ? scratch : new byte[SCRATCH_BYTES];
         try {
             message.writeTo(w);
+            return w.encodable ? Arrays.copyOf(w.buffer, w.length) : null;
         } catch (IOException e) {
             throw new UncheckedIOException("no IO happens here", e);  // WireSink declares it for Jackson's sink
+        } finally {
+            if (w.buffer.length <= SCRATCH_KEPT_BYTES) {
+                SCRATCH.setRelease(slot, w.buffer);
+            }
         }
-        return w.encodable ? Arrays.copyOf(w.buffer, w.length) : null;
     }
 
     @Override
@@ -95,9 +116,41 @@ final class WireBytes implements WireSink {
         hasField = true;
     }
 
+    /** {@code ,"name":} for a name that is data, escaped as a string value is. */
+    @Override
+    public void key(String name) {
+        if (hasField) {
+            ensure(1);
+            buffer[length++] = ',';
+        }
+        string(name);
+        ensure(1);
+        buffer[length++] = ':';
+        hasField = true;
+    }
+
+    /** The decimal digits, written in place (no String per number: two or three per message). */
     @Override
     public void number(long value) {
-        append(Long.toString(value));
+        if (value == Long.MIN_VALUE) {
+            append(Long.toString(value));  // its magnitude has no positive long
+            return;
+        }
+        ensure(20);
+        if (value < 0) {
+            buffer[length++] = '-';
+            value = -value;
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        int at = length + digits;
+        length = at;
+        do {
+            buffer[--at] = (byte) ('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
     }
 
     @Override

@@ -23,6 +23,9 @@ interface WireSink {
 
     void field(Name name) throws IOException;
 
+    /** A field whose name is data (a map's key), followed by one value. */
+    void key(String name) throws IOException;
+
     void string(String value) throws IOException;
 
     void number(long value) throws IOException;

@@ -61,6 +61,11 @@ final class WireWriters {
         }
 
         @Override
+        public void key(String name) throws IOException {
+            g.writeFieldName(name);
+        }
+
+        @Override
         public void string(String value) throws IOException {
             g.writeString(value);
         }

@@ -82,13 +82,18 @@ public final class PolicyChain {
     }
 
     public Outcome execute(ExecAssignment assignment, Attempt attempt, Observer observer) {
+        return execute(assignment, attempt, observer, System.nanoTime());
+    }
+
+    /** As above, for a step that started at {@code startedNanos} (System.nanoTime): its budget counts from there. */
+    public Outcome execute(ExecAssignment assignment, Attempt attempt, Observer observer, long startedNanos) {
         if (assignment.job() instanceof HumanApprovalJob) {
             // An approval keeps its own durable deadline and on_timeout rule; an outer timeout
             // or a retry would cancel or duplicate it.
             observer.attemptStarted(1);
             return new Outcome(attempt.run(1), 1);
         }
-        StepRun run = new StepRun(assignment, attempt, observer);
+        StepRun run = new StepRun(assignment, attempt, observer, startedNanos);
         return run.execute();
     }
 
@@ -109,13 +114,14 @@ public final class PolicyChain {
         private final Optional<String> destination;
         private final Backoff backoff;
         private final int maxAttempts;
-        private final long startedNanos = System.nanoTime();
+        private final long startedNanos;
         private int attempts;
         private long lastAttemptNanos;
         private long nextDelayMs;
         private StepResult budgetRefusal;
 
-        StepRun(ExecAssignment assignment, Attempt attempt, Observer observer) {
+        StepRun(ExecAssignment assignment, Attempt attempt, Observer observer, long startedNanos) {
+            this.startedNanos = startedNanos;
             this.assignment = assignment;
             this.attempt = attempt;
             this.observer = observer;

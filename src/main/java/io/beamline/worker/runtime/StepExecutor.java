@@ -56,12 +56,13 @@ public final class StepExecutor {
         StepTracer.Span span = tracer.startChild(step.receiveSpan(), StepTracer.EXECUTE, assignment);
         PolicyChain.Outcome outcome;
         try {
-            outcome = policies.execute(assignment, attempt -> attempt(step, attempt), observer(step));
+            outcome = policies.execute(assignment, attempt -> attempt(step, attempt, started), observer(step), started);
             outcome.result().error().ifPresent(error -> span.fail(error.code().code() + " " + error.message()));
         } finally {
             span.end();
         }
-        step.cpuMs(cpuMs(cpuStarted, started, assignment));
+        long ended = System.nanoTime();  // one clock read for the quota's charge and the result's latency
+        step.cpuMs(cpuMs(cpuStarted, started, ended, assignment));
         if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN
                 && (assignment.job() instanceof HumanApprovalJob || step.delivery().handBack(Duration.ofMillis(100)))) {
             // An approval stays pending in its durable store and the restarted worker resumes it;
@@ -73,7 +74,7 @@ public final class StepExecutor {
         StepResult result = outcome.result() instanceof StepResult.Cancelled
                 ? interrupted(step, outcome.result().latencyMs())
                 : outcome.result();
-        complete(step, result, outcome.retriesUsed(), started);
+        complete(step, result, outcome.retriesUsed(), started, ended);
     }
 
     /**
@@ -81,14 +82,14 @@ public final class StepExecutor {
      * threads the JVM cannot measure it, so the wall time of io and gpu steps is charged
      * instead (an upper bound). Waiting for approvals costs nothing.
      */
-    private static long cpuMs(long cpuStartedNanos, long startedNanos, ExecAssignment assignment) {
+    private static long cpuMs(long cpuStartedNanos, long startedNanos, long endedNanos, ExecAssignment assignment) {
         if (assignment.job() instanceof HumanApprovalJob) {
             return 0;
         }
         long cpuNow = THREADS.getCurrentThreadCpuTime();
         return cpuStartedNanos >= 0 && cpuNow >= 0
                 ? (cpuNow - cpuStartedNanos) / 1_000_000
-                : (System.nanoTime() - startedNanos) / 1_000_000;
+                : (endedNanos - startedNanos) / 1_000_000;
     }
 
     private PolicyChain.Observer observer(Step step) {
@@ -112,9 +113,12 @@ public final class StepExecutor {
         return policies.breakerOpenFor(assignment);
     }
 
-    /** One attempt of the step's block; never throws. */
-    private StepResult attempt(Step step, int attemptNumber) {
-        long started = System.nanoTime();
+    /**
+     * One attempt of the step's block; never throws. A block that throws is charged the time
+     * since the step started ({@code stepStartedNanos}): timing every attempt for that rare case
+     * cost a clock read per step.
+     */
+    private StepResult attempt(Step step, int attemptNumber, long stepStartedNanos) {
         ExecAssignment assignment = step.assignment();
         Block<?> block = blocks.find(assignment.job()).orElse(null);
         if (block == null) {
@@ -126,10 +130,10 @@ public final class StepExecutor {
             result.error().ifPresent(step::lastError);
             return result;
         } catch (InterruptedException e) {
-            return StepResult.cancelled("step interrupted", elapsedMs(started));
+            return StepResult.cancelled("step interrupted", elapsedMs(stepStartedNanos));
         } catch (RuntimeException e) {
             return StepResult.failed(ErrorCode.INTERNAL_ERROR,
-                    "internal error in " + assignment.job().blockType() + ": " + e, elapsedMs(started));
+                    "internal error in " + assignment.job().blockType() + ": " + e, elapsedMs(stepStartedNanos));
         }
     }
 
@@ -155,11 +159,15 @@ public final class StepExecutor {
      * (evicted from a full queue, cancelled while queued, abandoned at shutdown).
      */
     void complete(Step step, StepResult outcome, int retriesUsed, long startedNanos) {
+        complete(step, outcome, retriesUsed, startedNanos, System.nanoTime());
+    }
+
+    private void complete(Step step, StepResult outcome, int retriesUsed, long startedNanos, long endedNanos) {
         if (!step.claimCompletion()) {
             return;  // someone already published this step's one result
         }
         ExecAssignment assignment = step.assignment();
-        ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, elapsedMs(startedNanos), clock.millis());
+        ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, (endedNanos - startedNanos) / 1_000_000, clock.millis());
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
         CompletableFuture<Void> published;
         try {

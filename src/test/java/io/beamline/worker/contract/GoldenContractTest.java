@@ -116,11 +116,23 @@ class GoldenContractTest {
                 ExecResult.of(assignment, new StepResult.Succeeded(FsOutput.of("/a/b.txt", 12, "text/plain", "héllo"), 3), 0, 3, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(new FsOutput("/d", null, null, null, null, null, true), 1), 0, 1, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "{\"ok\":true}", java.util.Map.of("Content-Type", "application/json"), 4), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(new HttpOutput(503, null, java.util.Map.of(), null,
+                        "/out/body.bin", 1234L, "ab12"), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(new HttpOutput(null, "", null, 0L, null, null, null), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "x", headers(
+                        "Content-Type", "text/plain", "X-Empty", "", "X-Quote", "a \"b\" \\ c", "Set-Cookie", "k=v; Path=/"), 1), 1), 0, 1, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "x", headers(
+                        "X-Null", null, "Content-Type", "text/plain"), 1), 1), 0, 1, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "x", headers(
+                        "X-Unicode", "héllo €", "X-Ünïcode-Name", "v"), 1), 1), 0, 1, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(SqlOutput.of(List.<java.util.Map<String, Object>>of(java.util.Map.of("n", 1))), 2), 0, 2, 5L),
                 ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.NETWORK_ERROR, "Network error"), 7), 2, 7, 1640995200150L),
                 ExecResult.of(assignment, StepResult.timedOut("step exceeded its budget", 9), 0, 9, 5L),
                 new FsOutput("/p", 1L, "text/plain", "c", "base64", "abc", true),
                 new FsOutput("/p", null, null, null, null, null, null)));
+        for (long time : new long[] {0, 9, 10, 99, 100, -1, -10, 1640995200000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1}) {
+            messages.add(ExecAssignmentAck.accepted(assignment, time));  // numbers are written digit by digit
+        }
         java.util.Random random = new java.util.Random(11);
         String alphabet = "aZ09 -_./:\"\\\b\t\n\f\r\u0000\u0001\u001f\u007fé€😀{}[],";
         String ascii = alphabet.replaceAll("[^\\x00-\\x7f]", "");
@@ -134,12 +146,21 @@ class GoldenContractTest {
                     RejectReason.INVALID_INPUT, randomString(random, chars, 60), null), n);
             ExecResult result = ExecResult.of(fuzzed, new StepResult.Succeeded(FsOutput.of(id, n, "text/plain",
                     randomString(random, chars, 80)), n), n % 3, n, n);
+            java.util.Map<String, String> randomHeaders = new java.util.LinkedHashMap<>();
+            for (int h = random.nextInt(4); h > 0; h--) {
+                randomHeaders.put(randomString(random, chars, 12), randomString(random, chars, 30));
+            }
+            ExecResult http = ExecResult.of(fuzzed, new StepResult.Succeeded(new HttpOutput(200 + n % 300,
+                    n % 5 == 0 ? null : randomString(random, chars, 80), n % 7 == 0 ? null : randomHeaders, (long) n,
+                    n % 5 == 0 ? randomString(random, chars, 20) : null, n % 5 == 0 ? (long) n : null, null), n), 0, n, n);
             if (n % 2 == 0) {
                 assertThat(WireBytes.ack(ack)).as("written directly: %s", ack).isNotNull();
                 assertThat(WireBytes.result(result)).as("written directly: %s", result).isNotNull();
+                assertThat(WireBytes.result(http)).as("written directly: %s", http).isNotNull();
             }
             messages.add(ack);
             messages.add(result);
+            messages.add(http);
         }
         // id-like strings, mostly without escapes: the one-copy path for strings of 16 or more
         // characters, with the characters that must leave it ('?' as lone surrogates become it)
@@ -165,6 +186,15 @@ class GoldenContractTest {
             assertThat(new String(Json.mapper().writeValueAsBytes(message), StandardCharsets.UTF_8))
                     .as("Jackson writers: %s", message).isEqualTo(expected);
         }
+    }
+
+    /** An ordered map of header names and values (nulls allowed, as a hostile block could make). */
+    private static java.util.Map<String, String> headers(String... namesAndValues) {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            headers.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return headers;
     }
 
     /** Jackson's own serialization of our records, without the hand-written writers. */
