@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * buffers per message) writing them was 23 % of the sandbox worker's CPU. The bytes are exactly
  * Jackson's ({@code GoldenContractTest} compares them). Strings are written here when they are
  * ASCII, which ids, tenants and block types are; a message with any other character returns null
- * and goes through Jackson, which encodes everything. Block outputs other than {@link FsOutput},
- * and errors, are written by Jackson and embedded. One instance per message; not thread-safe.
+ * and goes through Jackson, which encodes everything. Block outputs other than {@link FsOutput}
+ * and {@link HttpOutput}, and errors, are written by Jackson and embedded. One instance per
+ * message; not thread-safe.
  */
 final class WireBytes implements WireSink {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
