@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * The fields of the ack, the result, {@link FsOutput} and {@link HttpOutput}, in wire order,
  * written once for both writers: {@link WireBytes} (straight to bytes, the hot path) and
- * {@link WireWriters} (Jackson, for everything else). They write exactly what Jackson's record serialization writes (same
- * names, same order, nulls omitted); {@code GoldenContractTest} holds both to it.
+ * {@link WireWriters} (Jackson, for everything else). They write exactly what Jackson's record
+ * serialization writes (same names, same order, nulls omitted); {@code GoldenContractTest} holds
+ * both to it.
  */
 final class WireLayout {
     private static final WireSink.Name ASSIGNMENT_ID = WireSink.Name.of("assignment_id");
