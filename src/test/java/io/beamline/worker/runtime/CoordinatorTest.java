@@ -97,6 +97,37 @@ class CoordinatorTest {
     }
 
     @Test
+    void aBlockThatThrowsEndsItsStepWithOneInternalErrorThatCountsTheTimeItTook() throws InterruptedException {
+        Worker throwing = worker(BlockRegistry.builder().register(io.beamline.worker.contract.Job.FS_GET,
+                new io.beamline.worker.block.Block<io.beamline.worker.contract.FsGetJob>() {
+                    @Override
+                    public Class<io.beamline.worker.contract.FsGetJob> jobType() {
+                        return io.beamline.worker.contract.FsGetJob.class;
+                    }
+
+                    @Override
+                    public io.beamline.worker.contract.StepResult execute(io.beamline.worker.contract.FsGetJob job,
+                                                                         io.beamline.worker.block.StepContext context)
+                            throws InterruptedException {
+                        Thread.sleep(30);
+                        throw new IllegalStateException("a bug in the block");
+                    }
+                }).build());
+
+        throwing.coordinator().onMessage(Assignments.bytes(Assignments.fsGet("/x")));
+
+        assertThat(throwing.registry().awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(sink.results).hasSize(1);
+        ExecResult result = sink.results.getFirst();
+        assertThat(result.status()).isEqualTo(StepStatus.ERROR);
+        assertThat(result.error().code()).isEqualTo(io.beamline.worker.contract.ErrorCode.INTERNAL_ERROR);
+        assertThat(result.error().message()).contains("internal error in fs.get", "a bug in the block");
+        // the step's latency covers every attempt (retried: 4001 is retriable), each of them 30 ms or more
+        assertThat(result.latencyMs()).isGreaterThanOrEqualTo(30L * (result.retriesUsed() + 1));
+        throwing.close();
+    }
+
+    @Test
     void aBlockTypeWithoutABlockIsRejectedAsUnsupported() {
         Worker bare = worker(BlockRegistry.builder().build());
 
