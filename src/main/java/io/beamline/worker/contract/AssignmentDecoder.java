@@ -19,11 +19,22 @@ public final class AssignmentDecoder {
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<String> JITTERS = Set.of("none", "full", "equal");
     private static final Set<String> ON_TIMEOUT = Set.of("fail", "approve", "reject");
-    private static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+    static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+    static final int MIN_ATTEMPTS = 1;
+    static final int MAX_ATTEMPTS = 100;
     /** Recently seen tenant ids, one per slot by hash: see {@link #shared}. */
     private static final String[] TENANT_IDS = new String[1024];
 
     public Decoded decode(byte[] payload) {
+        ExecAssignment direct = DirectAssignmentReader.read(payload);
+        if (direct != null) {
+            return new Decoded.Valid(direct);  // the common case, read without a tree
+        }
+        return decodeTree(payload);
+    }
+
+    /** The whole decoder, on a tree of the document: for everything the direct reader leaves to it. */
+    Decoded decodeTree(byte[] payload) {
         JsonNode root;
         try {
             root = Json.readTree(payload);
@@ -91,19 +102,10 @@ public final class AssignmentDecoder {
 
     private static ExecAssignment assignment(JsonNode root) throws InvalidFieldException {
         Fields fields = new Fields(root, "");
-        String version = fields.requiredString("version");
-        if (!ExecAssignment.VERSION.equals(version)) {
-            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
-                    "unsupported version \"" + abbreviate(version) + "\", expected \"1\"");
-        }
-        String tenantId = fields.requiredId("tenant_id");
-        if (!validTenantId(tenantId)) {
-            throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
-                    "tenant_id must be 1-128 characters of letters, digits, '.', '_', '@', '-' and start with a letter or digit");
-        }
-        tenantId = shared(tenantId);
+        checkVersion(fields.requiredString("version"));
+        String tenantId = tenant(fields.requiredId("tenant_id"));
         return new ExecAssignment(
-                version,
+                ExecAssignment.VERSION,
                 fields.requiredId("assignment_id"),
                 fields.requiredId("request_id"),
                 tenantId,
@@ -118,12 +120,30 @@ public final class AssignmentDecoder {
                 job(fields.requiredObject("job")));
     }
 
+    // The checks below are of values, not of JSON shapes; DirectAssignmentReader runs them too.
+
+    static void checkVersion(String version) throws InvalidFieldException {
+        if (!ExecAssignment.VERSION.equals(version)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    "unsupported version \"" + abbreviate(version) + "\", expected \"1\"");
+        }
+    }
+
+    /** A valid tenant id, as the one shared instance of it. */
+    static String tenant(String tenantId) throws InvalidFieldException {
+        if (!validTenantId(tenantId)) {
+            throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
+                    "tenant_id must be 1-128 characters of letters, digits, '.', '_', '@', '-' and start with a letter or digit");
+        }
+        return shared(tenantId);
+    }
+
     private static Executor executor(JsonNode node) throws InvalidFieldException {
         Fields fields = new Fields(node, "executor.");
         return new Executor(fields.requiredId("provider_id"), fields.optionalString("endpoint"));
     }
 
-    private static ResourcePool resourcePool(String text) throws InvalidFieldException {
+    static ResourcePool resourcePool(String text) throws InvalidFieldException {
         if (text == null) {
             return null;
         }
@@ -136,28 +156,32 @@ public final class AssignmentDecoder {
             return null;
         }
         Fields fields = new Fields(node, "retry_config.");
-        String jitter = fields.optionalString("jitter");
-        if (jitter != null && !JITTERS.contains(jitter)) {
-            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "retry_config.jitter must be none, full or equal");
-        }
+        String jitter = jitter(fields.optionalString("jitter"));
         return new RetryConfig(
-                fields.optionalInt("max_attempts", 1, 100),
+                fields.optionalInt("max_attempts", MIN_ATTEMPTS, MAX_ATTEMPTS),
                 fields.optionalLong("base_delay_ms", 0, MAX_TIMEOUT_MS),
                 fields.optionalLong("max_delay_ms", 0, MAX_TIMEOUT_MS),
                 jitter);
     }
 
+    static String jitter(String jitter) throws InvalidFieldException {
+        if (jitter != null && !JITTERS.contains(jitter)) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT, "retry_config.jitter must be none, full or equal");
+        }
+        return jitter;
+    }
+
     private static Job job(JsonNode node) throws InvalidFieldException {
         Fields fields = new Fields(node, "job.");
         String type = fields.requiredString("type");
-        String blockType = Job.canonicalType(type).orElseThrow(() -> new InvalidFieldException(
-                RejectReason.UNSUPPORTED_BLOCK, "unsupported block type \"" + abbreviate(type) + "\""));
+        String blockType = blockType(type);
         Long timeoutMs = fields.optionalLong("timeout_ms", 1, MAX_TIMEOUT_MS);
         return switch (blockType) {
             case Job.HTTP_REQUEST -> httpRequest(fields, type, timeoutMs);
-            case Job.FS_PUT -> new FsPutJob(type, fields.requiredString("path"), content(fields),
-                    fields.optionalString("content_type"), contentEncoding(fields), timeoutMs);
-            case Job.FS_GET -> new FsGetJob(type, fields.requiredString("path"), contentEncoding(fields), timeoutMs);
+            case Job.FS_PUT -> new FsPutJob(type, fields.requiredString("path"), content(fields.optionalString("content")),
+                    fields.optionalString("content_type"), contentEncoding(fields.optionalString("content_encoding")), timeoutMs);
+            case Job.FS_GET -> new FsGetJob(type, fields.requiredString("path"),
+                    contentEncoding(fields.optionalString("content_encoding")), timeoutMs);
             case Job.FS_DELETE -> new FsDeleteJob(type, fields.requiredString("path"), timeoutMs);
             case Job.SQL_QUERY -> new SqlQueryJob(type, fields.requiredString("connection_string"),
                     fields.requiredString("query"), fields.optionalScalarList("parameters"),
@@ -167,23 +191,42 @@ public final class AssignmentDecoder {
         };
     }
 
+    /** The block type a wire {@code job.type} names (aliases included). */
+    static String blockType(String type) throws InvalidFieldException {
+        return Job.canonicalType(type).orElseThrow(() -> new InvalidFieldException(
+                RejectReason.UNSUPPORTED_BLOCK, "unsupported block type \"" + abbreviate(type) + "\""));
+    }
+
     private static HttpRequestJob httpRequest(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
-        String method = fields.optionalString("method");
-        method = method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+        String method = httpMethod(fields.optionalString("method"));
+        String url = httpUrl(fields.requiredString("url"));
+        String body = fields.optionalString("body");
+        String bodyFromPath = fields.optionalString("body_from_path");
+        checkOneBody(body, bodyFromPath);
+        return new HttpRequestJob(type, method, url, fields.optionalStringMap("headers"), body, timeoutMs,
+                bodyFromPath, fields.optionalString("response_to_path"));
+    }
+
+    /** The method in upper case; GET when none is given. */
+    static String httpMethod(String given) throws InvalidFieldException {
+        String method = given == null ? "GET" : given.toUpperCase(java.util.Locale.ROOT);
         if (!HTTP_METHODS.contains(method)) {
             throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.method must be one of " + HTTP_METHODS);
         }
-        String url = fields.requiredString("url");
+        return method;
+    }
+
+    static String httpUrl(String url) throws InvalidFieldException {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT, "job.url must be an http:// or https:// URL");
         }
-        String body = fields.optionalString("body");
-        String bodyFromPath = fields.optionalString("body_from_path");
+        return url;
+    }
+
+    static void checkOneBody(String body, String bodyFromPath) throws InvalidFieldException {
         if (body != null && bodyFromPath != null) {
             throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.body and job.body_from_path are mutually exclusive");
         }
-        return new HttpRequestJob(type, method, url, fields.optionalStringMap("headers"), body, timeoutMs,
-                bodyFromPath, fields.optionalString("response_to_path"));
     }
 
     private static HumanApprovalJob humanApproval(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
@@ -200,16 +243,15 @@ public final class AssignmentDecoder {
         return new HumanApprovalJob(type, prompt, timeoutMs, approvers, required, onTimeout);
     }
 
-    private static String content(Fields fields) throws InvalidFieldException {
-        String content = fields.optionalString("content");
+    /** fs.put's content: required, but it may be empty (an empty file). */
+    static String content(String content) throws InvalidFieldException {
         if (content == null) {
             throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, "missing required field job.content");
         }
         return content;
     }
 
-    private static String contentEncoding(Fields fields) throws InvalidFieldException {
-        String encoding = fields.optionalString("content_encoding");
+    static String contentEncoding(String encoding) throws InvalidFieldException {
         if (encoding != null && !encoding.equals(FsPutJob.BASE64) && !encoding.equals("utf-8")) {
             throw new InvalidFieldException(RejectReason.INVALID_INPUT, "job.content_encoding must be utf-8 or base64");
         }
