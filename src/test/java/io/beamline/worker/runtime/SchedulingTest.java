@@ -222,6 +222,27 @@ class SchedulingTest {
     }
 
     @Test
+    void aStepOnAVirtualThreadIsChargedItsWallTimeAgainstTheTenantsCpuQuota() throws InterruptedException {
+        try (InProcessWorker worker = new InProcessWorker(gate.registry(), Map.of(), "--max-cpu-time-ms", "100",
+                "--quota-window-ms", "600000")) {
+            String held = worker.submit(step("timed", "/held"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> gate.started.size() == 1);
+            Thread.sleep(300);  // fs steps run on virtual threads, where the JVM measures no CPU time
+            gate.openWide();
+            assertThat(worker.awaitResult(held, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
+
+            worker.submit(step("timed", "/next"));
+            worker.submit(step("neighbour", "/next"));
+
+            var rejected = worker.sink.acks.stream().filter(a -> a.status() == ExecAssignmentAck.Status.REJECTED).toList();
+            assertThat(rejected).singleElement().satisfies(a -> {
+                assertThat(a.reason()).isEqualTo(RejectReason.QUOTA_EXCEEDED);
+                assertThat(a.message()).contains("timed", "CPU time");
+            });
+        }
+    }
+
+    @Test
     void bytesInFlightBeyondATenantsQuotaAreRejected() {
         try (InProcessWorker worker = new InProcessWorker(gate.registry(), Map.of(), "--io-pool-size", "1",
                 "--tenant-max-bytes-in-flight", "5000")) {
