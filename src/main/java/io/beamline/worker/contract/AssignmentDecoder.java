@@ -49,7 +49,7 @@ public final class AssignmentDecoder {
         if (idNode == null || idNode.isNull()) {
             return new Decoded.Unreadable(ErrorCode.MISSING_REQUIRED_FIELD, "missing required field assignment_id", Optional.of(root));
         }
-        if (!idNode.isTextual() || idNode.textValue().isBlank() || idNode.textValue().length() > Fields.MAX_ID_LENGTH) {
+        if (!idNode.isTextual() || !Fields.isFilled(idNode.textValue()) || !Fields.fitsIdLength(idNode.textValue())) {
             return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT,
                     "assignment_id must be a non-empty string of at most " + Fields.MAX_ID_LENGTH + " characters", Optional.of(root));
         }
@@ -266,7 +266,7 @@ public final class AssignmentDecoder {
 
     private static String readableId(JsonNode root, String name) {
         JsonNode node = root.get(name);
-        return node != null && node.isTextual() && node.textValue().length() <= Fields.MAX_ID_LENGTH ? node.textValue() : null;
+        return node != null && node.isTextual() && Fields.fitsIdLength(node.textValue()) ? node.textValue() : null;
     }
 
     private static String abbreviate(String text) {

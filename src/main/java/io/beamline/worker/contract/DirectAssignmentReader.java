@@ -30,7 +30,7 @@ final class DirectAssignmentReader {
                 return null;
             }
             ExecAssignment assignment = new Top().read(parser);
-            return assignment != null && parser.nextToken() == null ? assignment : null;
+            return parser.nextToken() == null ? assignment : null;  // trailing content: the tree decides
         } catch (IOException | InvalidFieldException | Unsure e) {
             return null;
         }
@@ -251,9 +251,9 @@ final class DirectAssignmentReader {
         }
     }
 
-    /** A required string: present and not blank. */
+    /** A required string: present and not blank ({@link Fields}' rule). */
     private static String required(String value) throws Unsure {
-        if (value == null || value.isBlank()) {
+        if (value == null || !Fields.isFilled(value)) {
             throw Unsure.INSTANCE;
         }
         return value;
@@ -266,9 +266,9 @@ final class DirectAssignmentReader {
         return value;
     }
 
-    /** An identifier's length limit (absent is fine here; required ones pass through {@link #required}). */
+    /** An identifier's length limit, {@link Fields}' rule (absent is fine here; required ones pass through {@link #required}). */
     private static String id(String value) throws Unsure {
-        if (value != null && value.length() > Fields.MAX_ID_LENGTH) {
+        if (value != null && !Fields.fitsIdLength(value)) {
             throw Unsure.INSTANCE;
         }
         return value;

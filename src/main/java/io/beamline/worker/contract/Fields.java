@@ -27,10 +27,20 @@ final class Fields {
         if (value == null) {
             throw missing(name);
         }
-        if (value.isBlank()) {
+        if (!isFilled(value)) {
             throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, prefix + name + " must not be empty");
         }
         return value;
+    }
+
+    /** What a required string must be besides present: not blank. */
+    static boolean isFilled(String value) {
+        return !value.isBlank();
+    }
+
+    /** What an identifier must be besides a string: at most {@value #MAX_ID_LENGTH} characters. */
+    static boolean fitsIdLength(String value) {
+        return value.length() <= MAX_ID_LENGTH;
     }
 
     String optionalString(String name) throws InvalidFieldException {
@@ -54,7 +64,7 @@ final class Fields {
     }
 
     private String checkIdLength(String name, String value) throws InvalidFieldException {
-        if (value != null && value.length() > MAX_ID_LENGTH) {
+        if (value != null && !fitsIdLength(value)) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
                     prefix + name + " is longer than " + MAX_ID_LENGTH + " characters");
         }
