@@ -80,8 +80,8 @@ start_worker() {
   return 1
 }
 
-start_echo() {
-  "$WORKER" echo --nats-url "$1" >"$WORK/echo.log" 2>&1 &
+start_echo() {  # URL [echo options...]
+  "$WORKER" echo --nats-url "$1" "${@:2}" >"$WORK/echo.log" 2>&1 &
   SERVICE_PID=$!
   STARTED_PIDS+=("$SERVICE_PID")
   local i

@@ -10,6 +10,7 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
@@ -23,20 +24,81 @@ import sun.misc.Signal;
  * success result that carry its assignment_id, found by a byte scan: no JSON parsing, no
  * validation, no pools, no logging. A message without an id gets a fixed dead letter. What it
  * reaches is what NATS, the client library and the load generator allow on this machine.
- * Stops on SIGTERM or SIGINT (exit 0). Thread-safety: the handler runs on one dispatcher thread.
+ * With {@code --contract-sized} its ack and result are the size and shape of the sandbox
+ * worker's answer to the load generator's {@code fs.get} (the contract's fields, ~600 bytes a
+ * step instead of ~165): that ceiling shows what the contract's bytes cost NATS, the client and
+ * the load generator apart from the worker's own work. Stops on SIGTERM or SIGINT (exit 0).
+ * Thread-safety: the handler runs on one dispatcher thread.
  */
 @Command(name = "echo", mixinStandardHelpOptions = true,
         description = "Reference service for benchmarks: answer every assignment with a fixed ack and result, at once.")
 public final class EchoService implements Callable<Integer> {
-    private static final byte[] ACK_HEAD = bytes("{\"assignment_id\":\"");
-    private static final byte[] ACK_TAIL = bytes("\",\"status\":\"accepted\",\"message\":\"echo\"}");
-    private static final byte[] RESULT_HEAD = ACK_HEAD;
-    private static final byte[] RESULT_TAIL = bytes("\",\"status\":\"success\",\"result\":{\"echo\":true},\"latency_ms\":0,\"retries_used\":0}");
     private static final byte[] UNREADABLE = bytes("{\"reason\":\"unreadable\",\"error\":{\"code\":1003,\"message\":\"no assignment_id\"}}");
+
+    /** The two answers, as fixed pieces with the assignment id put between each two of them. */
+    enum Replies {
+        /** An id and a status: the least a Router could be answered with. */
+        MINIMAL(List.of("{\"assignment_id\":\"", "\",\"status\":\"accepted\",\"message\":\"echo\"}"),
+                List.of("{\"assignment_id\":\"", "\",\"status\":\"success\",\"result\":{\"echo\":true},\"latency_ms\":0,\"retries_used\":0}")),
+        /**
+         * What the sandbox worker sends for the load generator's fs.get (request_id is the
+         * assignment id there too); only the clock's figures and the trace id are fixed.
+         */
+        CONTRACT_SIZED(
+                List.of("{\"assignment_id\":\"", "\",\"status\":\"accepted\",\"message\":\"Assignment accepted for execution\","
+                        + "\"request_id\":\"", "\",\"trace_id\":\"" + FIXED_TRACE_ID + "\",\"tenant_id\":\"bench-0\","
+                        + "\"acknowledged_at\":" + FIXED_TIME_MS + "}"),
+                List.of("{\"assignment_id\":\"", "\",\"status\":\"success\",\"result\":{\"path\":\"/bench/small.txt\","
+                        + "\"size_bytes\":35,\"content_type\":\"text/plain\",\"content\":\"sandbox content of /bench/small.txt\"},"
+                        + "\"latency_ms\":0,\"retries_used\":0,\"metadata\":{\"block_type\":\"fs.get\",\"provider_id\":\"bench\"},"
+                        + "\"trace_id\":\"" + FIXED_TRACE_ID + "\",\"tenant_id\":\"bench-0\",\"completed_at\":" + FIXED_TIME_MS + "}"));
+
+        private final byte[][] ack;
+        private final byte[][] result;
+
+        Replies(List<String> ack, List<String> result) {
+            this.ack = ack.stream().map(EchoService::bytes).toArray(byte[][]::new);
+            this.result = result.stream().map(EchoService::bytes).toArray(byte[][]::new);
+        }
+
+        /** The ack for the assignment whose id lies at {@code start} in {@code source}. */
+        byte[] ack(byte[] source, int start, int length) {
+            return splice(ack, source, start, length);
+        }
+
+        byte[] result(byte[] source, int start, int length) {
+            return splice(result, source, start, length);
+        }
+
+        private static byte[] splice(byte[][] pieces, byte[] source, int start, int length) {
+            int size = (pieces.length - 1) * length;
+            for (byte[] piece : pieces) {
+                size += piece.length;
+            }
+            byte[] out = new byte[size];
+            int at = 0;
+            for (int i = 0; i < pieces.length; i++) {
+                if (i > 0) {
+                    System.arraycopy(source, start, out, at, length);
+                    at += length;
+                }
+                System.arraycopy(pieces[i], 0, out, at, pieces[i].length);
+                at += pieces[i].length;
+            }
+            return out;
+        }
+    }
+
+    static final String FIXED_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    static final long FIXED_TIME_MS = 1_764_115_200_000L;
 
     @Option(names = "--nats-url", paramLabel = "URL[,URL...]",
             description = "NATS server(s) (env NATS_URL; default: nats://localhost:4222).")
     String natsUrl;
+
+    @Option(names = "--contract-sized",
+            description = "Answer with an ack and a result the size and shape of the sandbox worker's for the load generator's fs.get.")
+    boolean contractSized;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -54,16 +116,20 @@ public final class EchoService implements Callable<Integer> {
             // a handled signal lets the command end normally (exit 0), like serve does
             Signal.handle(new Signal(name), signal -> stopRequested.countDown());
         }
-        start(connection);
+        start(connection, contractSized ? Replies.CONTRACT_SIZED : Replies.MINIMAL);
         System.err.println("beamline-worker echo: answering " + Subjects.ASSIGN + " in queue group " + Subjects.QUEUE_GROUP);
         stopRequested.await();
         close(connection);
         return Main.EXIT_OK;
     }
 
-    /** Subscribes the echo handler on {@code connection}; closing the dispatcher stops it. */
+    /** Subscribes the minimal echo handler on {@code connection}; closing the dispatcher stops it. */
     static Dispatcher start(Connection connection) throws InterruptedException {
-        Dispatcher dispatcher = connection.createDispatcher(message -> answer(connection, message));
+        return start(connection, Replies.MINIMAL);
+    }
+
+    static Dispatcher start(Connection connection, Replies replies) throws InterruptedException {
+        Dispatcher dispatcher = connection.createDispatcher(message -> answer(connection, message, replies));
         dispatcher.setPendingLimits(-1, -1);
         dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
         try {
@@ -74,7 +140,7 @@ public final class EchoService implements Callable<Integer> {
         return dispatcher;
     }
 
-    private static void answer(Connection connection, Message message) {
+    private static void answer(Connection connection, Message message, Replies replies) {
         byte[] data = message.getData() == null ? new byte[0] : message.getData();
         long range = JsonScan.stringRange(data, JsonScan.ASSIGNMENT_ID);
         if (range < 0) {
@@ -83,16 +149,8 @@ public final class EchoService implements Callable<Integer> {
         }
         int start = (int) (range >>> 32);
         int length = (int) range - start;
-        connection.publish(Subjects.ACK, wrap(ACK_HEAD, data, start, length, ACK_TAIL));
-        connection.publish(Subjects.RESULT, wrap(RESULT_HEAD, data, start, length, RESULT_TAIL));
-    }
-
-    private static byte[] wrap(byte[] head, byte[] source, int start, int length, byte[] tail) {
-        byte[] out = new byte[head.length + length + tail.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(source, start, out, head.length, length);
-        System.arraycopy(tail, 0, out, head.length + length, tail.length);
-        return out;
+        connection.publish(Subjects.ACK, replies.ack(data, start, length));
+        connection.publish(Subjects.RESULT, replies.result(data, start, length));
     }
 
     private static void close(Connection connection) {

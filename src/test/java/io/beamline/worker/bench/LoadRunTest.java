@@ -73,6 +73,17 @@ class LoadRunTest {
     }
 
     @Test
+    void theContractSizedEchoIsReadByTheLoadGeneratorLikeTheWorker() throws Exception {
+        EchoService.start(service, EchoService.Replies.CONTRACT_SIZED);
+
+        LoadReport report = run(config(2_000, 0, 200, 30_000).warmupOf(100).mixOf("fs.get=1"));
+
+        assertThat(report.ok()).isTrue();
+        assertThat(report.measured().acks()).containsExactly(java.util.Map.entry("accepted", 2_000L));
+        assertThat(report.measured().results()).containsExactly(java.util.Map.entry("success", 2_000L));
+    }
+
+    @Test
     void aSeriesFileAccountsForEverySendAndResultSecondBySecond(@TempDir Path dir) throws Exception {
         EchoService.start(service);
         Path file = dir.resolve("series.jsonl");
