@@ -1,47 +1,34 @@
 package io.beamline.worker.contract;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
+import io.beamline.worker.contract.PlainJson.Unsure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The fast path of {@link AssignmentDecoder}: reads an assignment straight from the parser's
- * tokens into its records, without building a tree first (the tree was half of the decoder's
- * cost, and decoding a tenth of the worker's CPU per step). It answers only when it is sure the
- * tree-based decoder would produce the same valid assignment, and otherwise returns null so that
- * the tree-based decoder decides, with its precise messages: a field of an unexpected JSON type, a
- * repeated field, a value the value checks refuse, a number beyond a long, broken JSON, and every
+ * The fast path of {@link AssignmentDecoder}: reads an assignment straight from its bytes
+ * ({@link PlainJson}) into its records, without Jackson's tree (the tree was half of the
+ * decoder's cost, and decoding a tenth of the worker's CPU per step). It answers only when it is
+ * sure the tree-based decoder would produce the same valid assignment, and otherwise returns null
+ * so that the tree-based decoder decides, with its precise messages: a field of an unexpected JSON
+ * type, a repeated field, a value the value checks refuse, a number beyond a long, JSON that
+ * {@link PlainJson} does not read (non-ASCII text, broken or unusual JSON), and every
  * {@code sql.query} and {@code human.approval} job all go that way. Unknown fields are skipped,
  * as the tree-based decoder ignores them. Stateless and thread-safe.
  */
 final class DirectAssignmentReader {
-    private static final JsonFactory FACTORY = Json.mapper().getFactory();
 
     private DirectAssignmentReader() {
     }
 
     /** The assignment, or null when the tree-based decoder must look at this message. */
     static ExecAssignment read(byte[] payload) {
-        try (JsonParser parser = FACTORY.createParser(payload)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            ExecAssignment assignment = new Top().read(parser);
-            return parser.nextToken() == null ? assignment : null;  // trailing content: the tree decides
-        } catch (IOException | InvalidFieldException | Unsure e) {
+        try {
+            PlainJson json = new PlainJson(payload);
+            json.startDocument();
+            ExecAssignment assignment = new Top().read(json);
+            return json.atEnd() ? assignment : null;  // trailing content: the tree decides
+        } catch (InvalidFieldException | Unsure e) {
             return null;
-        }
-    }
-
-    /** Thrown wherever the tree-based decoder has to decide; no stack trace, it is not an error. */
-    private static final class Unsure extends Exception {
-        private static final Unsure INSTANCE = new Unsure();
-
-        private Unsure() {
-            super(null, null, false, false);
         }
     }
 
@@ -62,24 +49,24 @@ final class DirectAssignmentReader {
         private RetryConfig retryConfig;
         private Job job;
 
-        ExecAssignment read(JsonParser parser) throws IOException, InvalidFieldException, Unsure {
-            for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                JsonToken token = parser.nextToken();
+        ExecAssignment read(PlainJson json) throws InvalidFieldException, Unsure {
+            for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+                int token = json.nextToken();
                 switch (name) {
-                    case "version" -> version = seen.string(0, parser, token);
-                    case "assignment_id" -> assignmentId = seen.string(1, parser, token);
-                    case "request_id" -> requestId = seen.string(2, parser, token);
-                    case "tenant_id" -> tenantId = seen.string(3, parser, token);
-                    case "trace_id" -> traceId = seen.string(4, parser, token);
-                    case "run_id" -> runId = seen.string(5, parser, token);
-                    case "flow_id" -> flowId = seen.string(6, parser, token);
-                    case "step_id" -> stepId = seen.string(7, parser, token);
-                    case "resource_pool" -> resourcePool = seen.string(8, parser, token);
-                    case "priority" -> priority = seen.integer(9, parser, token, Integer.MIN_VALUE, Integer.MAX_VALUE);
-                    case "executor" -> executor = seen.object(10, token) ? executor(parser) : null;
-                    case "retry_config" -> retryConfig = seen.object(11, token) ? retryConfig(parser) : null;
-                    case "job" -> job = seen.object(12, token) ? new JobFields().read(parser) : null;
-                    default -> parser.skipChildren();
+                    case "version" -> version = seen.string(0, json, token);
+                    case "assignment_id" -> assignmentId = seen.string(1, json, token);
+                    case "request_id" -> requestId = seen.string(2, json, token);
+                    case "tenant_id" -> tenantId = seen.string(3, json, token);
+                    case "trace_id" -> traceId = seen.string(4, json, token);
+                    case "run_id" -> runId = seen.string(5, json, token);
+                    case "flow_id" -> flowId = seen.string(6, json, token);
+                    case "step_id" -> stepId = seen.string(7, json, token);
+                    case "resource_pool" -> resourcePool = seen.string(8, json, token);
+                    case "priority" -> priority = seen.integer(9, json, token, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                    case "executor" -> executor = seen.object(10, token) ? executor(json) : null;
+                    case "retry_config" -> retryConfig = seen.object(11, token) ? retryConfig(json) : null;
+                    case "job" -> job = seen.object(12, token) ? new JobFields().read(json) : null;
+                    default -> json.skipChildren(token);
                 }
             }
             AssignmentDecoder.checkVersion(required(version));
@@ -91,37 +78,37 @@ final class DirectAssignmentReader {
         }
     }
 
-    private static Executor executor(JsonParser parser) throws IOException, Unsure {
+    private static Executor executor(PlainJson json) throws Unsure {
         Seen seen = new Seen();
         String providerId = null;
         String endpoint = null;
-        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-            JsonToken value = parser.nextToken();
+        for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+            int value = json.nextToken();
             switch (name) {
-                case "provider_id" -> providerId = seen.string(0, parser, value);
-                case "endpoint" -> endpoint = seen.string(1, parser, value);
-                default -> parser.skipChildren();
+                case "provider_id" -> providerId = seen.string(0, json, value);
+                case "endpoint" -> endpoint = seen.string(1, json, value);
+                default -> json.skipChildren(value);
             }
         }
         return new Executor(id(required(providerId)), endpoint);
     }
 
-    private static RetryConfig retryConfig(JsonParser parser)
-            throws IOException, InvalidFieldException, Unsure {
+    private static RetryConfig retryConfig(PlainJson json)
+            throws InvalidFieldException, Unsure {
         Seen seen = new Seen();
         Long maxAttempts = null;
         Long baseDelayMs = null;
         Long maxDelayMs = null;
         String jitter = null;
-        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-            JsonToken value = parser.nextToken();
+        for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+            int value = json.nextToken();
             switch (name) {
-                case "max_attempts" -> maxAttempts = seen.integer(0, parser, value,
+                case "max_attempts" -> maxAttempts = seen.integer(0, json, value,
                         AssignmentDecoder.MIN_ATTEMPTS, AssignmentDecoder.MAX_ATTEMPTS);
-                case "base_delay_ms" -> baseDelayMs = seen.integer(1, parser, value, 0, AssignmentDecoder.MAX_TIMEOUT_MS);
-                case "max_delay_ms" -> maxDelayMs = seen.integer(2, parser, value, 0, AssignmentDecoder.MAX_TIMEOUT_MS);
-                case "jitter" -> jitter = seen.string(3, parser, value);
-                default -> parser.skipChildren();
+                case "base_delay_ms" -> baseDelayMs = seen.integer(1, json, value, 0, AssignmentDecoder.MAX_TIMEOUT_MS);
+                case "max_delay_ms" -> maxDelayMs = seen.integer(2, json, value, 0, AssignmentDecoder.MAX_TIMEOUT_MS);
+                case "jitter" -> jitter = seen.string(3, json, value);
+                default -> json.skipChildren(value);
             }
         }
         return new RetryConfig(maxAttempts == null ? null : maxAttempts.intValue(), baseDelayMs, maxDelayMs,
@@ -144,23 +131,23 @@ final class DirectAssignmentReader {
         private String contentType;
         private String contentEncoding;
 
-        Job read(JsonParser parser) throws IOException, InvalidFieldException, Unsure {
-            for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                JsonToken value = parser.nextToken();
+        Job read(PlainJson json) throws InvalidFieldException, Unsure {
+            for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+                int value = json.nextToken();
                 switch (name) {
-                    case "type" -> type = seen.string(0, parser, value);
-                    case "timeout_ms" -> timeoutMs = seen.integer(1, parser, value, 1, AssignmentDecoder.MAX_TIMEOUT_MS);
-                    case "method" -> method = seen.string(2, parser, value);
-                    case "url" -> url = seen.string(3, parser, value);
-                    case "headers" -> headers = seen.object(4, value) ? stringMap(parser) : null;
-                    case "body" -> body = seen.string(5, parser, value);
-                    case "body_from_path" -> bodyFromPath = seen.string(6, parser, value);
-                    case "response_to_path" -> responseToPath = seen.string(7, parser, value);
-                    case "path" -> path = seen.string(8, parser, value);
-                    case "content" -> content = seen.string(9, parser, value);
-                    case "content_type" -> contentType = seen.string(10, parser, value);
-                    case "content_encoding" -> contentEncoding = seen.string(11, parser, value);
-                    default -> parser.skipChildren();
+                    case "type" -> type = seen.string(0, json, value);
+                    case "timeout_ms" -> timeoutMs = seen.integer(1, json, value, 1, AssignmentDecoder.MAX_TIMEOUT_MS);
+                    case "method" -> method = seen.string(2, json, value);
+                    case "url" -> url = seen.string(3, json, value);
+                    case "headers" -> headers = seen.object(4, value) ? stringMap(json) : null;
+                    case "body" -> body = seen.string(5, json, value);
+                    case "body_from_path" -> bodyFromPath = seen.string(6, json, value);
+                    case "response_to_path" -> responseToPath = seen.string(7, json, value);
+                    case "path" -> path = seen.string(8, json, value);
+                    case "content" -> content = seen.string(9, json, value);
+                    case "content_type" -> contentType = seen.string(10, json, value);
+                    case "content_encoding" -> contentEncoding = seen.string(11, json, value);
+                    default -> json.skipChildren(value);
                 }
             }
             String blockType = AssignmentDecoder.blockType(required(type));
@@ -196,27 +183,27 @@ final class DirectAssignmentReader {
         }
 
         /** A string value, or null for JSON null. */
-        String string(int field, JsonParser parser, JsonToken token) throws IOException, Unsure {
+        String string(int field, PlainJson json, int token) throws Unsure {
             once(field);
-            if (token == JsonToken.VALUE_STRING) {
-                return parser.getText();
+            if (token == PlainJson.STRING) {
+                return json.text();
             }
-            if (token == JsonToken.VALUE_NULL) {
+            if (token == PlainJson.NULL) {
                 return null;
             }
             throw Unsure.INSTANCE;
         }
 
         /** An integer within [min, max], or null for JSON null. */
-        Long integer(int field, JsonParser parser, JsonToken token, long min, long max) throws IOException, Unsure {
+        Long integer(int field, PlainJson json, int token, long min, long max) throws Unsure {
             once(field);
-            if (token == JsonToken.VALUE_NULL) {
+            if (token == PlainJson.NULL) {
                 return null;
             }
-            if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            if (token != PlainJson.INTEGER) {
                 throw Unsure.INSTANCE;
             }
-            long value = parser.getLongValue();
+            long value = json.integer();
             if (value < min || value > max) {
                 throw Unsure.INSTANCE;
             }
@@ -224,9 +211,9 @@ final class DirectAssignmentReader {
         }
 
         /** True when an object follows (read it next), false for JSON null (absent). */
-        boolean object(int field, JsonToken token) throws Unsure {
+        boolean object(int field, int token) throws Unsure {
             once(field);
-            if (token == JsonToken.VALUE_NULL) {
+            if (token == PlainJson.NULL) {
                 return false;
             }
             expectObject(token);
@@ -235,18 +222,18 @@ final class DirectAssignmentReader {
     }
 
     /** An object of string values, in their order. */
-    private static Map<String, String> stringMap(JsonParser parser) throws IOException, Unsure {
+    private static Map<String, String> stringMap(PlainJson json) throws Unsure {
         Map<String, String> map = new LinkedHashMap<>();
-        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-            if (parser.nextToken() != JsonToken.VALUE_STRING || map.put(name, parser.getText()) != null) {
+        for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+            if (json.nextToken() != PlainJson.STRING || map.put(name, json.text()) != null) {
                 throw Unsure.INSTANCE;
             }
         }
         return map;
     }
 
-    private static void expectObject(JsonToken token) throws Unsure {
-        if (token != JsonToken.START_OBJECT) {
+    private static void expectObject(int token) throws Unsure {
+        if (token != PlainJson.START_OBJECT) {
             throw Unsure.INSTANCE;
         }
     }
