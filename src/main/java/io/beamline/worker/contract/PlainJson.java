@@ -100,6 +100,11 @@ final class PlainJson {
      * it has no more. The value comes next: {@link #nextToken}.
      */
     String nextFieldName() throws Unsure {
+        return fieldName(true);
+    }
+
+    /** As {@link #nextFieldName}; names are made Strings only when {@code wanted} (else "" stands for any). */
+    private String fieldName(boolean wanted) throws Unsure {
         skipWhitespace();
         byte c = peek();
         if (c == '}') {
@@ -122,7 +127,7 @@ final class PlainJson {
         }
         at++;
         scanString();
-        String name = textEscaped ? null : known(textStart, textEnd);
+        String name = !wanted ? "" : textEscaped ? null : known(textStart, textEnd);
         if (name == null) {
             name = text();
         }
@@ -189,7 +194,7 @@ final class PlainJson {
      */
     void skipChildren(int token) throws Unsure {
         if (token == START_OBJECT) {
-            for (String name = nextFieldName(); name != null; name = nextFieldName()) {
+            while (fieldName(false) != null) {  // the names of what is skipped are not needed
                 skipChildren(nextToken());
             }
         } else if (token == START_ARRAY) {
