@@ -37,6 +37,8 @@ final class PlainJson {
 
     /** Longest string or name kept on this path; longer ones (bodies of megabytes) go to Jackson. */
     private static final int MAX_STRING_BYTES = 1 << 20;
+    /** Longest field name read here; the names the reader knows are far shorter. */
+    private static final int MAX_NAME_BYTES = 1_000;
     /** Integers of more digits may not fit a long (Jackson would call them BIG_INTEGER). */
     private static final int MAX_INTEGER_DIGITS = 18;
     private static final int MAX_NUMBER_CHARS = 100;
@@ -127,6 +129,9 @@ final class PlainJson {
         }
         at++;
         scanString();
+        if (textEnd - textStart > MAX_NAME_BYTES) {
+            throw Unsure.INSTANCE;  // Jackson refuses names beyond its own limit (50,000): let it decide
+        }
         String name = !wanted ? "" : textEscaped ? null : known(textStart, textEnd);
         if (name == null) {
             name = text();

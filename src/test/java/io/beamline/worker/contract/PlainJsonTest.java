@@ -87,6 +87,18 @@ class PlainJsonTest {
     }
 
     @Test
+    void longNamesAreLeftToTheTreeWhichRefusesThemBeyondJacksonsLimit() {
+        for (int length : new int[] {1_001, 60_000}) {
+            byte[] payload = bytes(fsGet("\"path\":\"/a\",\"" + "n".repeat(length) + "\":1"));
+
+            assertThat(DirectAssignmentReader.read(payload)).as("a name of %d characters", length).isNull();
+            assertThat(decoder.decode(payload)).isEqualTo(decoder.decodeTree(payload));
+        }
+        assertThat(decoder.decode(bytes(fsGet("\"path\":\"/a\",\"" + "n".repeat(60_000) + "\":1"))))
+                .isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @Test
     void aByteOrderMarkOrAnEmptyMessageIsLeftToTheTree() {
         byte[] bom = bytes("\uFEFF" + fsGet("\"path\":\"/a\""));
 
