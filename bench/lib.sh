@@ -39,6 +39,11 @@ await_port() {
   return 1
 }
 
+# CPU time (user + system, in clock ticks) the process PID has used so far; 0 once it is gone.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 # Starts nats-server on a free port (extra args, e.g. -js -sd DIR); sets NATS_URL_STARTED and NATS_PID.
 start_nats() {
   local port

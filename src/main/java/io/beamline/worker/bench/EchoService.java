@@ -35,6 +35,10 @@ import sun.misc.Signal;
 public final class EchoService implements Callable<Integer> {
     private static final byte[] UNREADABLE = bytes("{\"reason\":\"unreadable\",\"error\":{\"code\":1003,\"message\":\"no assignment_id\"}}");
 
+    /** The contract-sized answers' trace id and clock figures, which a real worker varies. */
+    static final String FIXED_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    static final long FIXED_TIME_MS = 1_764_115_200_000L;
+
     /** The two answers, as fixed pieces with the assignment id put between each two of them. */
     enum Replies {
         /** An id and a status: the least a Router could be answered with. */
@@ -88,9 +92,6 @@ public final class EchoService implements Callable<Integer> {
             return out;
         }
     }
-
-    static final String FIXED_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
-    static final long FIXED_TIME_MS = 1_764_115_200_000L;
 
     @Option(names = "--nats-url", paramLabel = "URL[,URL...]",
             description = "NATS server(s) (env NATS_URL; default: nats://localhost:4222).")

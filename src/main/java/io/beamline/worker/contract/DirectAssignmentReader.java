@@ -16,6 +16,13 @@ import java.util.Map;
  * as the tree-based decoder ignores them. Stateless and thread-safe.
  */
 final class DirectAssignmentReader {
+    /** Every field name the switches below read (another name still works, at a String per message). */
+    private static final PlainJson.Names NAMES = PlainJson.names(
+            "version", "assignment_id", "request_id", "tenant_id", "trace_id", "run_id", "flow_id", "step_id",
+            "resource_pool", "priority", "executor", "retry_config", "job", "provider_id", "endpoint",
+            "max_attempts", "base_delay_ms", "max_delay_ms", "jitter", "type", "timeout_ms", "method", "url",
+            "headers", "body", "body_from_path", "response_to_path", "path", "content", "content_type",
+            "content_encoding");
 
     private DirectAssignmentReader() {
     }
@@ -23,7 +30,7 @@ final class DirectAssignmentReader {
     /** The assignment, or null when the tree-based decoder must look at this message. */
     static ExecAssignment read(byte[] payload) {
         try {
-            PlainJson json = new PlainJson(payload);
+            PlainJson json = new PlainJson(payload, NAMES);
             json.startDocument();
             ExecAssignment assignment = new Top().read(json);
             return json.atEnd() ? assignment : null;  // trailing content: the tree decides

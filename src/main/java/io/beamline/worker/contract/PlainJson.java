@@ -10,8 +10,8 @@ import java.util.Arrays;
  * Jackson's default parser refuses: leading zeros, control characters, unknown escapes, a
  * surrogate written as an escape, nesting beyond {@link Json#MAX_NESTING_DEPTH}, trailing
  * content and broken structure all give up, as do non-ASCII bytes (Jackson validates and
- * decodes UTF-8; this reader leaves that to it). Known field names come back as the same
- * String instances every time, values as new Strings. Why not Jackson's streaming parser, as
+ * decodes UTF-8; this reader leaves that to it). The field names its caller knows
+ * ({@link Names}) come back as the same String instances every time, values as new Strings. Why not Jackson's streaming parser, as
  * before: for every message it built a parser, its read contexts and buffers and a string per
  * field name. With this reader JMH's decodeAndValidate takes ~24 % less time and the sandbox
  * worker ~5 % less CPU per step (docs/benchmarks.md). One instance per document; not thread-safe.
@@ -43,16 +43,51 @@ final class PlainJson {
     private static final int MAX_INTEGER_DIGITS = 18;
     private static final int MAX_NUMBER_CHARS = 100;
 
-    /** The names the reader looks for, indexed by length, each one String instance. */
-    private static final String[][] NAMES_BY_LENGTH = namesByLength(
-            "version", "assignment_id", "request_id", "tenant_id", "trace_id", "run_id", "flow_id", "step_id",
-            "resource_pool", "priority", "executor", "retry_config", "job", "provider_id", "endpoint",
-            "max_attempts", "base_delay_ms", "max_delay_ms", "jitter", "type", "timeout_ms", "method", "url",
-            "headers", "body", "body_from_path", "response_to_path", "path", "content", "content_type",
-            "content_encoding");
-    private static final byte[][][] NAME_BYTES_BY_LENGTH = Arrays.stream(NAMES_BY_LENGTH)
-            .map(names -> Arrays.stream(names).map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new))
-            .toArray(byte[][][]::new);
+    /**
+     * The field names a reader looks for, each returned as one String instance (no String per
+     * name per message), by length and then byte by byte. Immutable.
+     */
+    static final class Names {
+        private final String[][] byLength;
+        private final byte[][][] bytesByLength;
+
+        private Names(String... names) {
+            int longest = Arrays.stream(names).mapToInt(String::length).max().orElse(0);
+            byLength = new String[longest + 1][];
+            bytesByLength = new byte[longest + 1][][];
+            for (int length = 0; length <= longest; length++) {
+                int l = length;
+                byLength[length] = Arrays.stream(names).filter(n -> n.length() == l).toArray(String[]::new);
+                bytesByLength[length] = Arrays.stream(byLength[length])
+                        .map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+            }
+        }
+
+        /** The known name in {@code in[start, end)}, or null. */
+        private String find(byte[] in, int start, int end) {
+            int length = end - start;
+            if (length >= byLength.length) {
+                return null;
+            }
+            byte[][] candidates = bytesByLength[length];
+            next:
+            for (int i = 0; i < candidates.length; i++) {
+                byte[] candidate = candidates[i];
+                for (int k = 0; k < length; k++) {
+                    if (in[start + k] != candidate[k]) {
+                        continue next;
+                    }
+                }
+                return byLength[length][i];
+            }
+            return null;
+        }
+    }
+
+    /** A table of the field names a reader looks for (ASCII). */
+    static Names names(String... names) {
+        return new Names(names);
+    }
 
     /** Thrown wherever Jackson has to decide; no stack trace, it is not an error. */
     static final class Unsure extends Exception {
@@ -64,6 +99,7 @@ final class PlainJson {
     }
 
     private final byte[] in;
+    private final Names names;
     private int at;
     private int depth;
     /** True right after an object's '{': its first field needs no comma. */
@@ -76,8 +112,10 @@ final class PlainJson {
     private String unescaped;
     private long integer;
 
-    PlainJson(byte[] in) {
+    /** Reads {@code in}; the field names in {@code names} come back as their one instance. */
+    PlainJson(byte[] in, Names names) {
         this.in = in;
+        this.names = names;
     }
 
     /** Reads the opening brace of the document's top-level object. */
@@ -132,7 +170,7 @@ final class PlainJson {
         if (textEnd - textStart > MAX_NAME_BYTES) {
             throw Unsure.INSTANCE;  // Jackson refuses names beyond its own limit (50,000): let it decide
         }
-        String name = !wanted ? "" : textEscaped ? null : known(textStart, textEnd);
+        String name = !wanted ? "" : textEscaped ? null : names.find(in, textStart, textEnd);
         if (name == null) {
             name = text();
         }
@@ -324,26 +362,6 @@ final class PlainJson {
         return text.toString();
     }
 
-    /** A known name's one instance, or null. */
-    private String known(int start, int end) {
-        int length = end - start;
-        if (length >= NAMES_BY_LENGTH.length) {
-            return null;
-        }
-        byte[][] candidates = NAME_BYTES_BY_LENGTH[length];
-        next:
-        for (int i = 0; i < candidates.length; i++) {
-            byte[] candidate = candidates[i];
-            for (int k = 0; k < length; k++) {
-                if (in[start + k] != candidate[k]) {
-                    continue next;
-                }
-            }
-            return NAMES_BY_LENGTH[length][i];
-        }
-        return null;
-    }
-
     private void literal(String word) throws Unsure {
         int n = word.length();
         if (at + n > in.length) {
@@ -410,15 +428,5 @@ final class PlainJson {
         if (at == start) {
             throw Unsure.INSTANCE;
         }
-    }
-
-    private static String[][] namesByLength(String... names) {
-        int longest = Arrays.stream(names).mapToInt(String::length).max().orElse(0);
-        String[][] table = new String[longest + 1][];
-        for (int length = 0; length <= longest; length++) {
-            int l = length;
-            table[length] = Arrays.stream(names).filter(n -> n.length() == l).toArray(String[]::new);
-        }
-        return table;
     }
 }
