@@ -34,6 +34,8 @@ final class FairQueue {
     private final Map<String, Lane> lanes = new HashMap<>();
     private final ArrayDeque<Lane> turns = new ArrayDeque<>();
     private final LinkedHashSet<Step> arrival = new LinkedHashSet<>();
+    /** Steps added so far: the arrival order within a lane (under the pool's lock, no shared counter). */
+    private long arrivals;
 
     FairQueue(SchedulingMode mode, ToIntFunction<String> weights) {
         this.mode = mode;
@@ -45,6 +47,9 @@ final class FairQueue {
     }
 
     void add(Step step) {
+        if (step.sequence() == 0) {  // a step put back (an eviction undone) keeps its place in its lane
+            step.sequence(++arrivals);
+        }
         Lane lane = lanes.get(step.tenantId());
         if (lane == null) {
             lane = new Lane(step.tenantId());

@@ -14,10 +14,8 @@ public final class Step implements Runnable {
     /** Why a step was asked to stop before finishing by itself. */
     public enum StopReason { CANCELLED, SHUTDOWN }
 
-    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
-
     private final ExecAssignment assignment;
-    private final long sequence = SEQUENCE.incrementAndGet();
+    private long sequence;  // guarded by the pool's lock
     private final long estimatedBytes;
     private final long acceptedNanos;
     private final long acceptedAtMs;
@@ -69,9 +67,13 @@ public final class Step implements Runnable {
         return assignment.tenantId();
     }
 
-    /** Arrival order across the worker. */
+    /** Arrival order in its pool's queue (set when queued; steps that never wait have none). */
     long sequence() {
         return sequence;
+    }
+
+    void sequence(long order) {
+        this.sequence = order;
     }
 
     /** Heap this step occupies while queued, and the payload bytes it holds in flight. */

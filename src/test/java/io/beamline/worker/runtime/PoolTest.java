@@ -1,0 +1,57 @@
+package io.beamline.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.beamline.worker.contract.AssignmentDecoder;
+import io.beamline.worker.contract.Decoded;
+import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.ResourcePool;
+import io.beamline.worker.support.Assignments;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The pool's accounting when a step starts without waiting (no trip through the tenants' lanes). */
+class PoolTest {
+    private final QueueMemory memory = new QueueMemory(1 << 20);
+
+    @Test
+    void aStepThatFindsThePoolIdleStartsAtOnceAndHoldsNoQueueMemory() {
+        try (Pool pool = new Pool(ResourcePool.IO, new Pool.Limits(2, 10, false, SchedulingMode.round_robin), memory,
+                QuotaConfig.unlimited())) {
+            Step step = step("a-1");
+            assertThat(pool.reserve(step)).isInstanceOf(Pool.Admission.Reserved.class);
+            assertThat(memory.usedBytes()).isEqualTo(step.estimatedBytes());
+
+            pool.enqueue(step);
+
+            // released under the pool's lock before enqueue returns: the step is running, not queued
+            assertThat(memory.usedBytes()).isZero();
+            assertThat(pool.queueDepth()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool.activeCount() == 0);
+        }
+    }
+
+    @Test
+    void manyStepsThroughAnIdlePoolLeaveNothingBehind() {
+        try (Pool pool = new Pool(ResourcePool.IO, new Pool.Limits(1, 0, false, SchedulingMode.round_robin), memory,
+                QuotaConfig.unlimited())) {
+            for (int i = 0; i < 1_000; i++) {
+                Step step = step("b-" + i);
+                assertThat(pool.reserve(step)).isInstanceOf(Pool.Admission.Reserved.class);
+                pool.enqueue(step);
+            }
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool.activeCount() == 0 && pool.queueDepth() == 0);
+            assertThat(memory.usedBytes()).isZero();
+        }
+    }
+
+    /** A step without an executor: running it fails at once, which the pool only has to survive. */
+    private static Step step(String id) {
+        var json = Assignments.fsGet("docs/a.txt");
+        json.put("assignment_id", id);
+        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Assignments.bytes(json))).assignment();
+        return new Step(assignment, QueueMemory.estimate(200), System.nanoTime(), System.currentTimeMillis(), null);
+    }
+}
