@@ -42,6 +42,8 @@ public final class Pool implements AutoCloseable {
     private final ExecutorService threads;
     private final FairQueue queue;
     private final Map<String, Integer> runningByTenant = new HashMap<>();
+    /** False when no tenant has a concurrency limit: then running steps are not counted per tenant. */
+    private final boolean perTenantLimits;
     private final Object lock = new Object();
     private int active;
     private int reserved;
@@ -55,6 +57,7 @@ public final class Pool implements AutoCloseable {
         this.limits = limits;
         this.memory = memory;
         this.quotas = quotas;
+        this.perTenantLimits = quotas.limitsConcurrency();
         this.queue = new FairQueue(limits.scheduling(), tenant -> quotas.limitsFor(tenant).weight());
         this.threads = kind == ResourcePool.CPU
                 ? Executors.newFixedThreadPool(limits.concurrency(), Thread.ofPlatform().name("cpu-pool-", 0).daemon(true).factory())
@@ -175,7 +178,9 @@ public final class Pool implements AutoCloseable {
                 if (timed) {
                     averageStepMs = 0.9 * averageStepMs + 0.1 * ((System.nanoTime() - started) / 1e6);
                 }
-                runningByTenant.computeIfPresent(step.tenantId(), (t, n) -> n == 1 ? null : n - 1);
+                if (perTenantLimits) {
+                    runningByTenant.computeIfPresent(step.tenantId(), (t, n) -> n == 1 ? null : n - 1);
+                }
                 step = takeNext();
                 if (step == null) {
                     active--;
@@ -195,11 +200,16 @@ public final class Pool implements AutoCloseable {
 
     /** Under the lock: a step leaves the queue's accounting for a running slot of its tenant. */
     private void started(Step step) {
-        runningByTenant.merge(step.tenantId(), 1, Integer::sum);
+        if (perTenantLimits) {
+            runningByTenant.merge(step.tenantId(), 1, Integer::sum);
+        }
         memory.release(step.estimatedBytes());
     }
 
     private boolean mayStart(String tenant) {
+        if (!perTenantLimits) {
+            return true;
+        }
         int limit = quotas.limitsFor(tenant).maxConcurrent();
         return limit <= 0 || runningByTenant.getOrDefault(tenant, 0) < limit;
     }

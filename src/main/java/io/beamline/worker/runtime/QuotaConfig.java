@@ -34,6 +34,12 @@ public record QuotaConfig(long windowMs, Limits defaults, Map<String, Limits> te
     }
 
     public Limits limitsFor(String tenant) {
-        return tenants.getOrDefault(tenant, defaults);
+        // asked several times per step; without a quotas file there is nothing to look up
+        return tenants.isEmpty() ? defaults : tenants.getOrDefault(tenant, defaults);
+    }
+
+    /** Whether some tenant may run only so many steps at once in a pool. */
+    public boolean limitsConcurrency() {
+        return defaults.maxConcurrent() > 0 || tenants.values().stream().anyMatch(l -> l.maxConcurrent() > 0);
     }
 }
