@@ -22,8 +22,8 @@ final class WireBytes implements WireSink {
     private static final boolean[] PLAIN = new boolean[128];
 
     /**
-     * The UTF-8 bytes a longer string may be copied with in one piece: the plain characters but
-     * '?', which is also what {@link String#getBytes} makes of a lone surrogate.
+     * The bytes a longer string may be copied with in one piece: the plain characters but '?',
+     * which is also what {@link String#getBytes} makes of a character it cannot encode.
      */
     private static final boolean[] COPYABLE = new boolean[256];
     /** From this length on a string is first tried as a whole (shorter ones are not worth an array). */
@@ -214,14 +214,15 @@ final class WireBytes implements WireSink {
     }
 
     /**
-     * Writes an id-like string in one copy when it needs no escape: its UTF-8 bytes (a vectorised
-     * check and a copy for a Latin-1 string) are as many as its characters only when every
-     * character is ASCII or a lone surrogate, which becomes '?' and is refused here. One lookup
+     * Writes an id-like string in one copy when it needs no escape. Its ISO-8859-1 bytes are a
+     * plain copy for a Latin-1 string (UTF-8 first scans it for bytes beyond ASCII); a character
+     * beyond ASCII comes out as a byte of 0x80 or more, or as '?' when beyond Latin-1, and both
+     * are refused here, so the bytes are the string's only when every byte passes. One lookup
      * per byte instead of a {@code charAt} and a lookup per character: the character loop was
      * the worker's largest own item (6 % of its CPU). False, having written nothing, otherwise.
      */
     private boolean copiedWhole(String value, int n) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
         if (bytes.length != n) {
             return false;
         }

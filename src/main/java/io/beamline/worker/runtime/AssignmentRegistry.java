@@ -47,6 +47,7 @@ public final class AssignmentRegistry {
             if (finished.contains(step.id())) {
                 return false;
             }
+            step.fingerprint(finished.lastHigh(), finished.lastLow());
         }
         return inFlight.putIfAbsent(step.id(), step) == null;
     }
@@ -85,7 +86,11 @@ public final class AssignmentRegistry {
 
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
-            finished.add(step.id(), FinishedStep.of(result));
+            if (step.fingerprinted()) {
+                finished.add(step.idHigh(), step.idLow(), FinishedStep.of(result));
+            } else {
+                finished.add(step.id(), FinishedStep.of(result));
+            }
         }
         inFlight.remove(step.id());
         step.state(Step.State.FINISHED);

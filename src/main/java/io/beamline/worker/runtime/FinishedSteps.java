@@ -72,8 +72,17 @@ final class FinishedSteps {
         return (int) Math.min(added, capacity);
     }
 
+    /** Whether the step with this id is remembered; either way {@link #lastHigh}, {@link #lastLow} are its id's fingerprint. */
     boolean contains(String assignmentId) {
         return lookup(assignmentId) >= 0;
+    }
+
+    long lastHigh() {
+        return idHigh;
+    }
+
+    long lastLow() {
+        return idLow;
     }
 
     Optional<FinishedStep> get(String assignmentId) {
@@ -87,10 +96,14 @@ final class FinishedSteps {
 
     /** Remembers a finished step, forgetting the oldest one when full; a step already remembered is updated. */
     void add(String assignmentId, FinishedStep step) {
-        int slot = lookup(assignmentId);
+        fingerprint(assignmentId);
+        add(idHigh, idLow, step);
+    }
+
+    /** {@link #add(String, FinishedStep)} by the id's fingerprint, as {@link #contains} left it. */
+    void add(long h, long l, FinishedStep step) {
+        int slot = find(h, l);
         if (slot < 0) {
-            long h = idHigh;
-            long l = idLow;
             slot = (int) (added % capacity);
             if (added >= capacity) {
                 unindex(slot);

@@ -16,6 +16,11 @@ public final class Step implements Runnable {
 
     private final ExecAssignment assignment;
     private long sequence;  // guarded by the pool's lock
+    // the id's fingerprint in FinishedSteps, taken when registered so that finishing does not
+    // hash the id again (guarded by the registry's lock of its finished steps)
+    private boolean fingerprinted;
+    private long idHigh;
+    private long idLow;
     private final long estimatedBytes;
     private final long acceptedNanos;
     private final long acceptedAtMs;
@@ -65,6 +70,24 @@ public final class Step implements Runnable {
 
     public String tenantId() {
         return assignment.tenantId();
+    }
+
+    void fingerprint(long high, long low) {
+        this.idHigh = high;
+        this.idLow = low;
+        this.fingerprinted = true;
+    }
+
+    boolean fingerprinted() {
+        return fingerprinted;
+    }
+
+    long idHigh() {
+        return idHigh;
+    }
+
+    long idLow() {
+        return idLow;
     }
 
     /** Arrival order in its pool's queue (set when queued; steps that never wait have none). */

@@ -67,6 +67,23 @@ class FinishedStepsTest {
     }
 
     @Test
+    void aStepAddedByTheFingerprintALookupLeftIsFoundByItsId() {
+        FinishedSteps steps = new FinishedSteps(10);
+        assertThat(steps.contains("kept-1")).isFalse();
+        long high = steps.lastHigh();
+        long low = steps.lastLow();
+        assertThat(steps.contains("other")).isFalse();  // a later lookup does not change what was taken
+
+        steps.add(high, low, step("t", StepStatus.SUCCESS, null, 0, 3, 4));
+
+        assertThat(steps.get("kept-1")).contains(step("t", StepStatus.SUCCESS, null, 0, 3, 4));
+        assertThat(steps.contains("other")).isFalse();
+        steps.add("kept-1", step("t", StepStatus.ERROR, 2001, 0, 5, 6));  // by id: the same slot
+        assertThat(steps.size()).isEqualTo(1);
+        assertThat(steps.get("kept-1")).contains(step("t", StepStatus.ERROR, 2001, 0, 5, 6));
+    }
+
+    @Test
     void whenFullTheOldestIsForgottenFirst() {
         FinishedSteps steps = new FinishedSteps(3);
         for (int i = 1; i <= 5; i++) {
