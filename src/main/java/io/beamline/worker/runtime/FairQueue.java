@@ -4,8 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +16,10 @@ import java.util.function.ToIntFunction;
  * (round-robin; weighted turns; or highest {@code priority} first with turns among equals).
  * Within a lane, higher priority goes first, then arrival order. A tenant that may not start
  * more work right now (at its concurrency limit) is skipped, so it never blocks the others.
- * The global arrival order is kept too, for {@code drop_oldest} and queue positions.
+ * The global arrival order is kept too, for {@code drop_oldest} and queue positions: a list
+ * linked through the steps themselves ({@link Step#olderQueued}, {@link Step#newerQueued}), so
+ * that joining and leaving it allocate nothing and hash nothing (a linked hash set's entry and
+ * identity hash per step, before).
  *
  * <p>Not thread-safe: guarded by its {@link Pool}'s lock.
  */
@@ -28,7 +29,9 @@ final class FairQueue {
     private final ToIntFunction<String> weights;
     private final Map<String, Lane> lanes = new HashMap<>();
     private final ArrayDeque<Lane> turns = new ArrayDeque<>();
-    private final LinkedHashSet<Step> arrival = new LinkedHashSet<>();
+    private Step oldest;
+    private Step newest;
+    private int size;
     /** Steps added so far: the arrival order within a lane (under the pool's lock, no shared counter). */
     private long arrivals;
 
@@ -38,7 +41,7 @@ final class FairQueue {
     }
 
     int size() {
-        return arrival.size();
+        return size;
     }
 
     void add(Step step) {
@@ -52,13 +55,14 @@ final class FairQueue {
             turns.addLast(lane);
         }
         lane.add(step);
-        arrival.add(step);
+        link(step);
     }
 
     boolean remove(Step step) {
-        if (!arrival.remove(step)) {
+        if (!step.queued) {
             return false;
         }
+        unlink(step);
         Lane lane = lanes.get(step.tenantId());
         lane.remove(step);
         if (lane.isEmpty()) {
@@ -68,14 +72,13 @@ final class FairQueue {
     }
 
     Optional<Step> oldest() {
-        Iterator<Step> it = arrival.iterator();
-        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+        return Optional.ofNullable(oldest);
     }
 
     /** 1-based position in arrival order, or 0 when not queued. O(n): for status queries only. */
     int positionOf(Step step) {
         int position = 1;
-        for (Step queued : arrival) {
+        for (Step queued = oldest; queued != null; queued = queued.newerQueued) {
             if (queued == step) {
                 return position;
             }
@@ -91,7 +94,7 @@ final class FairQueue {
             return null;
         }
         Step step = chosen.poll();
-        arrival.remove(step);
+        unlink(step);
         if (chosen.isEmpty()) {
             dropLane(chosen);
         } else if (mode == SchedulingMode.weighted && --chosen.credits > 0) {
@@ -128,6 +131,48 @@ final class FairQueue {
             turns.addLast(best);  // among equal priorities, tenants still take turns
         }
         return best;
+    }
+
+    /** Joins the arrival order: last, or where its sequence puts it (an eviction undone goes back first). */
+    private void link(Step step) {
+        Step older = oldest != null && step.sequence() < oldest.sequence() ? null : newest;
+        while (older != null && older.sequence() > step.sequence()) {
+            older = older.olderQueued;
+        }
+        Step newer = older == null ? oldest : older.newerQueued;
+        step.olderQueued = older;
+        step.newerQueued = newer;
+        if (older == null) {
+            oldest = step;
+        } else {
+            older.newerQueued = step;
+        }
+        if (newer == null) {
+            newest = step;
+        } else {
+            newer.olderQueued = step;
+        }
+        step.queued = true;
+        size++;
+    }
+
+    private void unlink(Step step) {
+        Step older = step.olderQueued;
+        Step newer = step.newerQueued;
+        if (older == null) {
+            oldest = newer;
+        } else {
+            older.newerQueued = newer;
+        }
+        if (newer == null) {
+            newest = older;
+        } else {
+            newer.olderQueued = older;
+        }
+        step.olderQueued = null;
+        step.newerQueued = null;
+        step.queued = false;
+        size--;
     }
 
     private void dropLane(Lane lane) {

@@ -16,6 +16,10 @@ public final class Step implements Runnable {
 
     private final ExecAssignment assignment;
     private long sequence;  // guarded by the pool's lock
+    // while queued, its neighbours in its pool's arrival order (FairQueue; guarded by the pool's lock)
+    Step olderQueued;
+    Step newerQueued;
+    boolean queued;
     // the id's fingerprint in FinishedSteps, taken when registered so that finishing does not
     // hash the id again (guarded by the registry's lock of its finished steps)
     private boolean fingerprinted;

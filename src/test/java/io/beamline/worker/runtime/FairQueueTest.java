@@ -36,6 +36,9 @@ class FairQueueTest {
 
         queue.add(oldest);
 
+        assertThat(queue.oldest()).containsSame(oldest);
+        assertThat(queue.positionOf(oldest)).isEqualTo(1);
+        assertThat(queue.size()).isEqualTo(4);
         assertThat(drain(queue)).containsExactly("s1", "s2", "s3", "s4");
     }
 
@@ -49,8 +52,13 @@ class FairQueueTest {
         }
         queue.remove(steps.get(2));
 
+        assertThat(queue.positionOf(steps.get(3))).isEqualTo(3);
+        assertThat(queue.positionOf(steps.get(2))).isZero();
+
         queue.add(steps.get(2));
 
+        assertThat(queue.positionOf(steps.get(2))).isEqualTo(3);
+        assertThat(queue.positionOf(steps.get(3))).isEqualTo(4);
         assertThat(drain(queue)).containsExactly("s1", "s2", "s3", "s4");
     }
 
@@ -69,7 +77,9 @@ class FairQueueTest {
         assertThat(queue.remove(other)).isTrue();
 
         assertThat(queue.size()).isEqualTo(1);
+        assertThat(queue.oldest()).containsSame(plain);
         assertThat(drain(queue)).containsExactly("plain");
+        assertThat(queue.oldest()).isEmpty();
         assertThat(queue.poll(tenant -> true)).isNull();
     }
 
