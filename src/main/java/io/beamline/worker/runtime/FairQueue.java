@@ -17,7 +17,7 @@ import java.util.function.ToIntFunction;
  * Within a lane, higher priority goes first, then arrival order. A tenant that may not start
  * more work right now (at its concurrency limit) is skipped, so it never blocks the others.
  * The global arrival order is kept too, for {@code drop_oldest} and queue positions: a list
- * linked through the steps themselves ({@link Step#olderQueued}, {@link Step#newerQueued}), so
+ * linked through the steps themselves ({@code Step.olderQueued}, {@code Step.newerQueued}), so
  * that joining and leaving it allocate nothing and hash nothing (a linked hash set's entry and
  * identity hash per step, before).
  *
