@@ -183,8 +183,8 @@ final class FairQueue {
     /**
      * One tenant's queued steps: a band per priority, highest first, each band in arrival order.
      * Why not one priority queue per lane, as before: most work has no priority, so every step
-     * paid a heap's sift (2.3 % of the sandbox worker's JFR samples at full load) to keep an order that arrival
-     * already gives; with one band, adding and taking are a deque's.
+     * paid a heap's sift (2.3 % of the sandbox worker's JFR samples at full load) to keep an
+     * order that arrival already gives; with one band, adding and taking are a deque's.
      */
     private static final class Lane {
         final String tenant;

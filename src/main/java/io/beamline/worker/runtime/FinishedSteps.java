@@ -72,7 +72,7 @@ final class FinishedSteps {
         return (int) Math.min(added, capacity);
     }
 
-    /** Whether the step with this id is remembered; either way {@link #lastHigh}, {@link #lastLow} are its id's fingerprint. */
+    /** Whether the step with this id is remembered; either way its id's fingerprint is then {@link #lastHigh}, {@link #lastLow}. */
     boolean contains(String assignmentId) {
         return lookup(assignmentId) >= 0;
     }

@@ -1,15 +1,12 @@
 package io.beamline.worker.runtime;
 
+import static io.beamline.worker.runtime.TestSteps.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.beamline.worker.contract.AssignmentDecoder;
-import io.beamline.worker.contract.Decoded;
-import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.StepResult;
 import io.beamline.worker.contract.StepStatus;
-import io.beamline.worker.support.Assignments;
 import org.junit.jupiter.api.Test;
 
 /** The registry remembers finished steps by the fingerprint taken when they were registered. */
@@ -38,13 +35,6 @@ class AssignmentRegistryTest {
 
         assertThat(registry.finished("never-registered")).isPresent();
         assertThat(registry.register(step("never-registered"))).isFalse();
-    }
-
-    private static Step step(String id) {
-        var json = Assignments.fsGet("docs/a.txt");
-        json.put("assignment_id", id);
-        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Assignments.bytes(json))).assignment();
-        return new Step(assignment, 1000, System.nanoTime(), System.currentTimeMillis(), null);
     }
 
     private static ExecResult result(Step step) {

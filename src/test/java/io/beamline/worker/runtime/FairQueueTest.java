@@ -1,11 +1,8 @@
 package io.beamline.worker.runtime;
 
+import static io.beamline.worker.runtime.TestSteps.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.beamline.worker.contract.AssignmentDecoder;
-import io.beamline.worker.contract.Decoded;
-import io.beamline.worker.contract.ExecAssignment;
-import io.beamline.worker.support.Assignments;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -113,14 +110,5 @@ class FairQueueTest {
             ids.add(step.id());
         }
         return ids;
-    }
-
-    private static Step step(String id, String tenant, int priority) {
-        var json = Assignments.fsGet("docs/a.txt");
-        json.put("assignment_id", id);
-        json.put("tenant_id", tenant);
-        json.put("priority", priority);
-        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Assignments.bytes(json))).assignment();
-        return new Step(assignment, QueueMemory.estimate(200), System.nanoTime(), System.currentTimeMillis(), null);
     }
 }

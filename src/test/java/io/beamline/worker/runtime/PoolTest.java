@@ -1,13 +1,10 @@
 package io.beamline.worker.runtime;
 
+import static io.beamline.worker.runtime.TestSteps.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.beamline.worker.contract.AssignmentDecoder;
-import io.beamline.worker.contract.Decoded;
-import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ResourcePool;
-import io.beamline.worker.support.Assignments;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -48,13 +45,5 @@ class PoolTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> pool.activeCount() == 0 && pool.queueDepth() == 0);
             assertThat(roomy.usedBytes()).isZero();
         }
-    }
-
-    /** A step without an executor: running it fails at once, which the pool only has to survive. */
-    private static Step step(String id) {
-        var json = Assignments.fsGet("docs/a.txt");
-        json.put("assignment_id", id);
-        ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Assignments.bytes(json))).assignment();
-        return new Step(assignment, QueueMemory.estimate(200), System.nanoTime(), System.currentTimeMillis(), null);
     }
 }
