@@ -39,6 +39,11 @@ await_port() {
   return 1
 }
 
+# The heap's pools in the worker's /metrics, an awk pattern for jvm_memory_pool_collection_used_bytes:
+# named by the collector, "PS Eden Space", "PS Survivor Space", "PS Old Gen" under the launcher's
+# parallel collector, "Eden Space", "Survivor Space", "Tenured Gen" under the serial one.
+HEAP_POOLS_AFTER_GC='^jvm_memory_pool_collection_used_bytes\\{pool="(PS )?(Eden Space|Survivor Space|Old Gen|Tenured Gen)"\\}'
+
 # CPU time (user + system, in clock ticks) the process PID has used so far; 0 once it is gone.
 cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
