@@ -108,14 +108,11 @@ stop_service() {
   wait "$SERVICE_PID" 2>/dev/null || true
 }
 
-# Builds the jar once, offline, when a source is newer than it (bin/beamline-worker would build
-# it too, but online and inside the first timed case).
+# Builds the jar before the first timed case when a source is newer than it (bin/beamline-worker
+# would build it too, but inside the first timed case). The same build as the launcher's: online,
+# so that a fresh machine fetches the plugins and libraries it has never seen.
 build_if_stale() {
-  if jar_is_stale; then
-    ensure_maven
-    echo "bench: building (mvn -o package)…" >&2
-    (cd "$BEAMLINE_HOME" && mvn -B -q -o -DskipTests package) >&2 || die "build failed"
-  fi
+  ensure_built
 }
 
 # The file loadgen's fs.get reads (/bench/small.txt), for tenants bench-0..bench-N-1.
