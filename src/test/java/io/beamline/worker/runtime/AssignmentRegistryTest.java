@@ -37,6 +37,49 @@ class AssignmentRegistryTest {
         assertThat(registry.register(step("never-registered"))).isFalse();
     }
 
+    @Test
+    void aStepInFlightIsFoundByItsIdUntilItFinishesOrIsForgotten() {
+        Step first = step("run-1");
+        Step second = step("run-2");
+        registry.register(first);
+        registry.register(second);
+
+        assertThat(registry.inFlight("run-1")).containsSame(first);
+        assertThat(registry.inFlight("run-3")).isEmpty();
+        assertThat(registry.inFlightCount()).isEqualTo(2);
+        assertThat(registry.inFlightSteps()).containsExactlyInAnyOrder(first, second);
+
+        registry.forget(second);
+        assertThat(registry.inFlight("run-2")).isEmpty();
+        assertThat(registry.register(step("run-2"))).as("a forgotten step never happened").isTrue();
+        registry.finish(first, result(first));
+        assertThat(registry.inFlight("run-1")).isEmpty();
+        assertThat(registry.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void forgettingAStepThatIsNotTheRegisteredOneLeavesTheRegisteredOne() {
+        Step running = step("dup-1");
+        registry.register(running);
+
+        registry.forget(step("dup-1"));  // a duplicate refused at registration, then dropped
+
+        assertThat(registry.inFlight("dup-1")).containsSame(running);
+    }
+
+    @Test
+    void awaitIdleReturnsOnceTheLastStepFinishes() throws Exception {
+        Step step = step("idle-1");
+        registry.register(step);
+        assertThat(registry.awaitIdle(java.time.Duration.ofMillis(20))).isFalse();
+
+        Thread finisher = Thread.ofVirtual().start(() -> registry.finish(step, result(step)));
+
+        assertThat(registry.awaitIdle(java.time.Duration.ofSeconds(10))).isTrue();
+        finisher.join();
+        assertThat(registry.inFlightCount()).isZero();
+    }
+
     private static ExecResult result(Step step) {
         return ExecResult.of(step.assignment(), new StepResult.Succeeded(FsOutput.of("docs/a.txt", 5, "text/plain", "hello"), 1),
                 0, 1, System.currentTimeMillis());
