@@ -1,10 +1,8 @@
 package io.beamline.worker.runtime;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,8 +30,6 @@ final class FairQueue {
     private Step oldest;
     private Step newest;
     private int size;
-    /** Steps added so far: the arrival order within a lane (under the pool's lock, no shared counter). */
-    private long arrivals;
 
     FairQueue(SchedulingMode mode, ToIntFunction<String> weights) {
         this.mode = mode;
@@ -44,10 +40,8 @@ final class FairQueue {
         return size;
     }
 
+    /** Queues a newly arrived step: last in the arrival order and in its lane's band. */
     void add(Step step) {
-        if (step.sequence() == 0) {  // a step put back (an eviction undone) keeps its place in its lane
-            step.sequence(++arrivals);
-        }
         Lane lane = lanes.get(step.tenantId());
         if (lane == null) {
             lane = new Lane(step.tenantId());
@@ -133,25 +127,19 @@ final class FairQueue {
         return best;
     }
 
-    /** Joins the arrival order: last, or where its sequence puts it (an eviction undone goes back first). */
+    /**
+     * Joins the arrival order, last. Only new steps join: the pool decides a {@code drop_oldest}
+     * eviction before it takes the oldest step out, so none ever comes back.
+     */
     private void link(Step step) {
-        Step older = oldest != null && step.sequence() < oldest.sequence() ? null : newest;
-        while (older != null && older.sequence() > step.sequence()) {
-            older = older.olderQueued;
-        }
-        Step newer = older == null ? oldest : older.newerQueued;
-        step.olderQueued = older;
-        step.newerQueued = newer;
-        if (older == null) {
+        step.olderQueued = newest;
+        step.newerQueued = null;
+        if (newest == null) {
             oldest = step;
         } else {
-            older.newerQueued = step;
+            newest.newerQueued = step;
         }
-        if (newer == null) {
-            newest = step;
-        } else {
-            newer.olderQueued = step;
-        }
+        newest = step;
         step.queued = true;
         size++;
     }
@@ -196,15 +184,7 @@ final class FairQueue {
         }
 
         void add(Step step) {
-            ArrayDeque<Step> band = bands.computeIfAbsent(priorityOf(step), p -> new ArrayDeque<>());
-            Step last = band.peekLast();
-            if (last == null || last.sequence() < step.sequence()) {
-                band.addLast(step);
-            } else if (band.peekFirst().sequence() > step.sequence()) {
-                band.addFirst(step);  // an eviction undone: the oldest step goes back to the front
-            } else {
-                insertInOrder(band, step);
-            }
+            bands.computeIfAbsent(priorityOf(step), p -> new ArrayDeque<>()).addLast(step);
         }
 
         Step poll() {
@@ -234,15 +214,6 @@ final class FairQueue {
 
         private static Integer priorityOf(Step step) {
             return step.assignment().priorityOrZero();
-        }
-
-        /** A step older than the band's last but not its first: rebuilds the band (never on the hot path). */
-        private static void insertInOrder(ArrayDeque<Step> band, Step step) {
-            List<Step> ordered = new ArrayList<>(band);
-            ordered.add(step);
-            ordered.sort(Comparator.comparingLong(Step::sequence));
-            band.clear();
-            band.addAll(ordered);
         }
     }
 }

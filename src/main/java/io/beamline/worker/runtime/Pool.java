@@ -83,16 +83,14 @@ public final class Pool implements AutoCloseable {
                             + limits.maxQueued() + " waiting)", retryAfterMs(waiting));
                 }
                 evicted = queue.oldest().orElseThrow();
-                queue.remove(evicted);
-                memory.release(evicted.estimatedBytes());
             }
-            if (!memory.tryReserve(step.estimatedBytes())) {
-                if (evicted != null) {
-                    queue.add(evicted);  // undo: the eviction did not make room after all
-                    memory.tryReserve(evicted.estimatedBytes());
-                }
+            // decided before anything is evicted: the oldest step goes only if that makes room
+            if (!memory.tryReplace(evicted == null ? 0 : evicted.estimatedBytes(), step.estimatedBytes())) {
                 return new Admission.Refused(RejectReason.QUEUE_FULL, "queued work is at the memory budget ("
                         + memory.limitBytes() / (1024 * 1024) + " MiB)", retryAfterMs(waiting));
+            }
+            if (evicted != null) {
+                queue.remove(evicted);
             }
             reserved++;
         }

@@ -24,12 +24,22 @@ public final class QueueMemory {
     }
 
     boolean tryReserve(long bytes) {
+        return tryReplace(0, bytes);
+    }
+
+    /**
+     * Gives back {@code freedBytes} and reserves {@code bytes} in one step, or does neither when
+     * the result would pass the limit: a {@code drop_oldest} eviction happens only when it makes
+     * room for the step that causes it.
+     */
+    boolean tryReplace(long freedBytes, long bytes) {
         while (true) {
             long current = used.get();
-            if (current + bytes > limitBytes) {
+            long next = current - freedBytes + bytes;
+            if (next > limitBytes) {
                 return false;
             }
-            if (used.compareAndSet(current, current + bytes)) {
+            if (used.compareAndSet(current, next)) {
                 return true;
             }
         }

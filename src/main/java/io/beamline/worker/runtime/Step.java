@@ -15,7 +15,6 @@ public final class Step implements Runnable {
     public enum StopReason { CANCELLED, SHUTDOWN }
 
     private final ExecAssignment assignment;
-    private long sequence;  // guarded by the pool's lock
     // while queued, its neighbours in its pool's arrival order (FairQueue; guarded by the pool's lock)
     Step olderQueued;
     Step newerQueued;
@@ -92,15 +91,6 @@ public final class Step implements Runnable {
 
     long idLow() {
         return idLow;
-    }
-
-    /** Arrival order in its pool's queue (set when queued; steps that never wait have none). */
-    long sequence() {
-        return sequence;
-    }
-
-    void sequence(long order) {
-        this.sequence = order;
     }
 
     /** Heap this step occupies while queued, and the payload bytes it holds in flight. */

@@ -78,6 +78,37 @@ class SchedulingTest {
     }
 
     @Test
+    void dropOldestEvictsNothingForAStepThatWouldNotFitTheMemoryBudgetAnyway() {
+        // a 512 KiB budget for queued work (half of --max-memory-mb): two small steps fit, one of
+        // ~300 KB (~600 KB decoded) does not, even in the place of the oldest
+        try (InProcessWorker worker = new InProcessWorker(gate.registry(), BOUNDED, "--io-pool-size", "1",
+                "--max-queue-size", "2", "--queue-policy", "drop_oldest", "--max-memory-mb", "1")) {
+            String running = worker.submit(step("t", "/running"));
+            await().until(() -> gate.started.size() == 1);
+            String oldest = worker.submit(step("t", "/oldest"));
+            String newer = worker.submit(step("t", "/newer"));
+            ObjectNode huge = step("t", "/huge");
+            huge.put("bench_padding", "x".repeat(300_000));
+
+            String refused = worker.submit(huge);
+
+            ExecAssignmentAck ack = worker.sink.acks.stream().filter(a -> a.assignmentId().equals(refused)).findFirst().orElseThrow();
+            assertThat(ack.status()).isEqualTo(ExecAssignmentAck.Status.REJECTED);
+            assertThat(ack.reason()).isEqualTo(RejectReason.QUEUE_FULL);
+            assertThat(ack.message()).contains("memory budget");
+            assertThat(worker.sink.results).as("nothing evicted for it").isEmpty();
+
+            // the queue is as it was: a small step still takes the oldest's place
+            String newest = worker.submit(step("t", "/newest"));
+            assertThat(worker.awaitResult(oldest, Duration.ofSeconds(5)).error().code()).isEqualTo(ErrorCode.SYSTEM_OVERLOAD);
+            gate.openWide();
+            for (String id : List.of(running, newer, newest)) {
+                assertThat(worker.awaitResult(id, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
+            }
+        }
+    }
+
+    @Test
     void withQueueManagementOffTheQueueIsUnbounded() {
         try (InProcessWorker worker = new InProcessWorker(gate.registry(), Map.of(), "--io-pool-size", "1", "--max-queue-size", "5")) {
             for (int i = 0; i < 50; i++) {
