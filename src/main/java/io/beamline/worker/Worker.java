@@ -137,6 +137,11 @@ public final class Worker implements AutoCloseable {
         return coordinator;
     }
 
+    /** The pools by kind (read-only): their running and queued steps, for status and tests. */
+    public Map<ResourcePool, Pool> pools() {
+        return java.util.Collections.unmodifiableMap(pools);
+    }
+
     public AssignmentRegistry registry() {
         return registry;
     }

@@ -19,6 +19,11 @@ public final class Step implements Runnable {
     Step olderQueued;
     Step newerQueued;
     boolean queued;
+    // the pool whose slot it runs in, whether it holds that slot now (not while it waits to
+    // retry), and its thread while it waits for a slot again (guarded by that pool's lock)
+    private Pool slotPool;
+    private boolean holdsSlot;
+    private Thread reclaimer;
     // the id's fingerprint in FinishedSteps, taken when registered so that finishing does not
     // hash the id again (guarded by the registry's lock of its finished steps)
     private boolean fingerprinted;
@@ -91,6 +96,27 @@ public final class Step implements Runnable {
 
     long idLow() {
         return idLow;
+    }
+
+    Pool slotPool() {
+        return slotPool;
+    }
+
+    boolean holdsSlot() {
+        return holdsSlot;
+    }
+
+    void slot(Pool pool, boolean held) {
+        this.slotPool = pool;
+        this.holdsSlot = held;
+    }
+
+    Thread reclaimer() {
+        return reclaimer;
+    }
+
+    void reclaimer(Thread thread) {
+        this.reclaimer = thread;
     }
 
     /** Heap this step occupies while queued, and the payload bytes it holds in flight. */

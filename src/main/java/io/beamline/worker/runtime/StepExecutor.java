@@ -105,6 +105,10 @@ public final class StepExecutor {
             @Override
             public void backingOff(int nextAttempt, Duration delay) {
                 step.backingOff(clock.millis() + delay.toMillis());
+                Pool pool = step.slotPool();
+                if (pool != null) {
+                    pool.yieldSlot(step);  // other steps use the slot while this one waits
+                }
             }
         };
     }
@@ -121,6 +125,10 @@ public final class StepExecutor {
      */
     private StepResult attempt(Step step, int attemptNumber, long stepStartedNanos) {
         ExecAssignment assignment = step.assignment();
+        Pool pool = step.slotPool();
+        if (attemptNumber > 1 && pool != null && !pool.reclaimSlot(step)) {
+            return StepResult.cancelled("step stopped while waiting for a slot to retry", elapsedMs(stepStartedNanos));
+        }
         Block<?> block = blocks.find(assignment.job()).orElse(null);
         if (block == null) {
             return StepResult.failed(ErrorCode.INVALID_INPUT, "no block for " + assignment.job().blockType(), 0);
