@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A step of a virtual-thread pool that waits to retry gives its slot up for the wait
  * ({@link #yieldSlot}) and takes one again before its next attempt ({@link #reclaimSlot}), ahead of
  * the steps still queued: a failing destination's backoffs do not hold the pool (with the
- * baseline's waits, 16 failing steps held all of the io pool's slots for 0.1-0.3 s each). A CPU
+ * baseline's waits, 16 failing steps held all of the io pool's slots for 0.1-0.2 s each). A CPU
  * step keeps its slot, which is its platform thread.
  * Thread-safe.
  */

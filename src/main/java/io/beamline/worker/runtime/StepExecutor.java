@@ -97,6 +97,12 @@ public final class StepExecutor {
         return new PolicyChain.Observer() {
             @Override
             public void attemptStarted(int attemptNumber) {
+                Pool pool = step.slotPool();
+                if (attemptNumber > 1 && pool != null) {
+                    // back from a backoff: wait for a slot (shown as backing off meanwhile); an
+                    // interrupt ends the wait without one, and the attempt then does not run
+                    pool.reclaimSlot(step);
+                }
                 step.attempt(attemptNumber);
                 step.state(step.assignment().job() instanceof HumanApprovalJob ? Step.State.WAITING : Step.State.RUNNING);
                 listener.started(step.assignment(), attemptNumber);
@@ -125,8 +131,7 @@ public final class StepExecutor {
      */
     private StepResult attempt(Step step, int attemptNumber, long stepStartedNanos) {
         ExecAssignment assignment = step.assignment();
-        Pool pool = step.slotPool();
-        if (attemptNumber > 1 && pool != null && !pool.reclaimSlot(step)) {
+        if (step.slotPool() != null && !step.holdsSlot()) {
             return StepResult.cancelled("step stopped while waiting for a slot to retry", elapsedMs(stepStartedNanos));
         }
         Block<?> block = blocks.find(assignment.job()).orElse(null);

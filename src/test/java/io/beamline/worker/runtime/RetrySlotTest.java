@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A step waiting to retry gives its pool slot up for the wait and takes one again before its
  * next attempt: queued steps run meanwhile, and the pool's limit holds throughout. The baseline
- * retry (flags off) waits 200 ms, then 300 ms, and makes at most three attempts.
+ * retry (flags off) waits 100 ms, then 200 ms, and makes at most three attempts.
  */
 class RetrySlotTest {
     private final FlakyBlock block = new FlakyBlock();
@@ -75,8 +75,11 @@ class RetrySlotTest {
             String held = worker.submit(step("/held/1"));   // takes the slot and keeps it
             await().until(() -> block.holding.get() == 1);
 
-            // the backoff (200 ms) ends with the slot taken: the step waits for it; then it is cancelled
+            // the backoff (100 ms) ends with the slot taken: the step waits for it; then it is cancelled
             await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            Step waiting = worker.worker().registry().inFlight(flaky).orElseThrow();
+            assertThat(waiting.state()).as("waiting for a slot shows as backing off").isEqualTo(Step.State.BACKING_OFF);
+            assertThat(waiting.attempt()).isEqualTo(1);
             worker.cancel(flaky, "tenant-a");
             ExecResult cancelled = worker.awaitResult(flaky, Duration.ofSeconds(5));
 
