@@ -17,17 +17,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on (random, checked by trying to connect).
-free_port() {
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
+# shellcheck source=ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 await_port() {
   local port=$1 i
