@@ -68,15 +68,17 @@ class RetrySlotTest {
 
     @Test
     void aStepCancelledWhileWaitingForItsSlotAgainEndsCancelledAndLeavesTheSlotCountRight() {
-        try (InProcessWorker worker = new InProcessWorker(block.registry(), Map.of("CP2_CANCELLATION_ENABLED", "true"),
-                "--io-pool-size", "1")) {
+        // a backoff of one second (advanced retry, no jitter): time for the test to fill the slot
+        try (InProcessWorker worker = new InProcessWorker(block.registry(),
+                Map.of("CP2_CANCELLATION_ENABLED", "true", "CP2_ADVANCED_RETRY_ENABLED", "true"),
+                "--io-pool-size", "1", "--retry-base-delay-ms", "1000", "--retry-jitter", "none")) {
             String flaky = worker.submit(step("/flaky/cancel-me"));
-            await().until(() -> block.failures.get() == 1);  // its first attempt failed: it backs off
+            await().pollInterval(Duration.ofMillis(2)).until(() -> block.failures.get() == 1);  // it backs off
             String held = worker.submit(step("/held/1"));   // takes the slot and keeps it
-            await().until(() -> block.holding.get() == 1);
+            await().pollInterval(Duration.ofMillis(2)).until(() -> block.holding.get() == 1);
 
-            // the backoff (100 ms) ends with the slot taken: the step waits for it; then it is cancelled
-            await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // the backoff ends with the slot taken: the step waits for it; then it is cancelled
+            await().pollDelay(Duration.ofMillis(1_300)).atMost(Duration.ofSeconds(5)).until(() -> true);
             Step waiting = worker.worker().registry().inFlight(flaky).orElseThrow();
             assertThat(waiting.state()).as("waiting for a slot shows as backing off").isEqualTo(Step.State.BACKING_OFF);
             assertThat(waiting.attempt()).isEqualTo(1);

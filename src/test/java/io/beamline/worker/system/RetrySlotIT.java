@@ -42,7 +42,8 @@ class RetrySlotIT {
             String quickId = quick.get("assignment_id").asText();
 
             router.publish(Assignments.bytes(flaky));
-            await().atMost(Duration.ofSeconds(10)).until(() -> target.requests().size() == 1);  // its first attempt failed
+            // its first attempt failed; the next comes 100 ms later, the third 200 ms after that
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> target.requests().size() == 1);
             router.publish(Assignments.bytes(quick));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> router.results.size() == 2);
