@@ -216,20 +216,21 @@ public final class Pool implements AutoCloseable {
 
     /**
      * Takes a slot again for {@code step}, which gave its own up to wait ({@link #yieldSlot}),
-     * waiting for one if need be; true at once when it holds one. False when the thread is
-     * interrupted (the step is being stopped) before a slot is free; the interrupt stays set.
+     * waiting for one if need be; returns at once when it holds one. Returns without a slot when
+     * the thread is interrupted (the step is being stopped) first; the interrupt stays set, and
+     * {@link Step#holdsSlot} tells the caller which it was.
      */
-    public boolean reclaimSlot(Step step) {
+    public void reclaimSlot(Step step) {
         synchronized (lock) {
             if (step.slotPool() != this || step.holdsSlot()) {
-                return true;
+                return;
             }
             // every slot freed goes to the steps waiting here first, so a free slot means those
             // still waiting are held back by their tenants' limits, not by this step
             if (active < limits.concurrency() && mayStart(step.tenantId())) {
                 active++;
                 occupy(step);
-                return true;
+                return;
             }
             step.reclaimer(Thread.currentThread());
             reclaiming.addLast(step);
@@ -238,11 +239,11 @@ public final class Pool implements AutoCloseable {
             LockSupport.park(this);
             synchronized (lock) {
                 if (step.holdsSlot()) {
-                    return true;
+                    return;
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     reclaiming.remove(step);
-                    return false;
+                    return;
                 }
             }
         }
