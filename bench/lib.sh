@@ -99,13 +99,6 @@ stop_service() {
   wait "$SERVICE_PID" 2>/dev/null || true
 }
 
-# Builds the jar before the first timed case when a source is newer than it (bin/beamline-worker
-# would build it too, but inside the first timed case). The same build as the launcher's: online,
-# so that a fresh machine fetches the plugins and libraries it has never seen.
-build_if_stale() {
-  ensure_built
-}
-
 # The file loadgen's fs.get reads (/bench/small.txt), for tenants bench-0..bench-N-1.
 make_fs_get_files() {
   local i
