@@ -30,7 +30,17 @@ public final class Main implements Runnable {
         // libraries that log through java.util.logging (OpenTelemetry SDK, drivers) join the JSON logs
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (Throwable unexpected) {
+            // A bug, or classes that no longer load (the jar rebuilt in place under a running
+            // worker, found at shutdown): the process must still end, or the NATS client's
+            // threads keep it alive, serving nothing, until someone kills it.
+            unexpected.printStackTrace();
+            code = EXIT_FAILURE;
+        }
+        System.exit(code);
     }
 
     static CommandLine commandLine() {
