@@ -72,3 +72,20 @@ ensure_built() {
     fi
   ) 9>"$BEAMLINE_HOME/target/.build.lock"
 }
+
+# Prints the jar a worker should run: a copy of the built jar named after its checksum and size
+# (target/beamline-worker.<crc>-<size>.jar, beside target/lib for its class path), made once per
+# build. Maven writes target/beamline-worker.jar in place, so a worker running that file would
+# find its classes gone after the next build (the launcher builds when the sources changed, e.g.
+# for a second worker from the same checkout); a copy is never written over, only unlinked when
+# a newer one replaces it, and a running worker keeps reading the unlinked file.
+runnable_jar() {
+  local key snapshot
+  key=$(cksum <"$BEAMLINE_JAR" | tr ' ' '-') || die "no $BEAMLINE_JAR"
+  snapshot="$BEAMLINE_HOME/target/beamline-worker.$key.jar"
+  if [ ! -f "$snapshot" ]; then
+    cp "$BEAMLINE_JAR" "$snapshot.$$" && mv -f "$snapshot.$$" "$snapshot" || die "cannot copy $BEAMLINE_JAR"
+    find "$BEAMLINE_HOME/target" -maxdepth 1 -name 'beamline-worker.*-*.jar' ! -path "$snapshot" -delete 2>/dev/null || true
+  fi
+  echo "$snapshot"
+}
