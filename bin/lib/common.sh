@@ -79,13 +79,17 @@ ensure_built() {
 # find its classes gone after the next build (the launcher builds when the sources changed, e.g.
 # for a second worker from the same checkout); a copy is never written over, only unlinked when
 # a newer one replaces it, and a running worker keeps reading the unlinked file.
+# Under the build lock, shared: never a copy of a jar that a build is writing.
 runnable_jar() {
-  local key snapshot
-  key=$(cksum <"$BEAMLINE_JAR" | tr ' ' '-') || die "no $BEAMLINE_JAR"
-  snapshot="$BEAMLINE_HOME/target/beamline-worker.$key.jar"
-  if [ ! -f "$snapshot" ]; then
-    cp "$BEAMLINE_JAR" "$snapshot.$$" && mv -f "$snapshot.$$" "$snapshot" || die "cannot copy $BEAMLINE_JAR"
-    find "$BEAMLINE_HOME/target" -maxdepth 1 -name 'beamline-worker.*-*.jar' ! -path "$snapshot" -delete 2>/dev/null || true
-  fi
-  echo "$snapshot"
+  (
+    flock -s 9
+    local key snapshot
+    key=$(cksum <"$BEAMLINE_JAR" | tr ' ' '-') || die "no $BEAMLINE_JAR"
+    snapshot="$BEAMLINE_HOME/target/beamline-worker.$key.jar"
+    if [ ! -f "$snapshot" ]; then
+      cp "$BEAMLINE_JAR" "$snapshot.$$" && mv -f "$snapshot.$$" "$snapshot" || die "cannot copy $BEAMLINE_JAR"
+      find "$BEAMLINE_HOME/target" -maxdepth 1 -name 'beamline-worker.*-*.jar' ! -path "$snapshot" -delete 2>/dev/null || true
+    fi
+    echo "$snapshot"
+  ) 9>"$BEAMLINE_HOME/target/.build.lock"
 }
