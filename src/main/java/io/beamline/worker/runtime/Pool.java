@@ -201,10 +201,10 @@ public final class Pool implements AutoCloseable {
      * Gives up the slot of {@code step} (running on this pool, on the calling thread) while it
      * waits to retry; the slot goes to a step waiting for one. No-op in the CPU pool.
      */
-    public void yieldSlot(Step step) {
+    void yieldSlot(Step step) {
         Step toStart;
         synchronized (lock) {
-            if (!slotsYield || step.slotPool() != this || !step.holdsSlot()) {
+            if (!slotsYield || !step.holdsSlot()) {
                 return;
             }
             toStart = handOver(step);
@@ -218,11 +218,11 @@ public final class Pool implements AutoCloseable {
      * Takes a slot again for {@code step}, which gave its own up to wait ({@link #yieldSlot}),
      * waiting for one if need be; returns at once when it holds one. Returns without a slot when
      * the thread is interrupted (the step is being stopped) first; the interrupt stays set, and
-     * {@link Step#holdsSlot} tells the caller which it was.
+     * {@link Step#lostSlot} tells the caller which it was.
      */
-    public void reclaimSlot(Step step) {
+    void reclaimSlot(Step step) {
         synchronized (lock) {
-            if (step.slotPool() != this || step.holdsSlot()) {
+            if (step.holdsSlot()) {
                 return;
             }
             // every slot freed goes to the steps waiting here first, so a free slot means those
@@ -256,20 +256,28 @@ public final class Pool implements AutoCloseable {
      */
     private Step handOver(Step step) {
         leave(step);
-        for (Iterator<Step> waiting = reclaiming.iterator(); waiting.hasNext(); ) {
-            Step back = waiting.next();
-            if (mayStart(back.tenantId())) {
-                waiting.remove();
-                occupy(back);
-                LockSupport.unpark(back.reclaimer());
-                return null;
-            }
+        if (!reclaiming.isEmpty() && grantedToReclaiming()) {
+            return null;
         }
         Step next = takeNext();
         if (next == null) {
             active--;
         }
         return next;
+    }
+
+    /** Under the lock: gives a freed slot to the first step waiting for one whose tenant may start. */
+    private boolean grantedToReclaiming() {
+        for (Iterator<Step> waiting = reclaiming.iterator(); waiting.hasNext(); ) {
+            Step back = waiting.next();
+            if (mayStart(back.tenantId())) {
+                waiting.remove();
+                occupy(back);
+                LockSupport.unpark(back.reclaimer());
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Under the lock: the next step a tenant may start, with its slot and memory accounted. */

@@ -20,7 +20,8 @@ public final class Step implements Runnable {
     Step newerQueued;
     boolean queued;
     // the pool whose slot it runs in, whether it holds that slot now (not while it waits to
-    // retry), and its thread while it waits for a slot again (guarded by that pool's lock)
+    // retry), and its thread while it waits for a slot again (guarded by that pool's lock; the
+    // step's own thread reads them after taking that lock, or once the pool handed it over)
     private Pool slotPool;
     private boolean holdsSlot;
     private Thread reclaimer;
@@ -98,8 +99,23 @@ public final class Step implements Runnable {
         return idLow;
     }
 
-    Pool slotPool() {
-        return slotPool;
+    /** While it waits to retry: its slot serves other steps meanwhile (outside a pool, nothing). */
+    void yieldSlot() {
+        if (slotPool != null) {
+            slotPool.yieldSlot(this);
+        }
+    }
+
+    /** Before its next attempt: waits for a slot again; returns without one when interrupted first. */
+    void reclaimSlot() {
+        if (slotPool != null) {
+            slotPool.reclaimSlot(this);
+        }
+    }
+
+    /** Whether it runs in a pool and holds no slot there: stopped while waiting for one again. */
+    boolean lostSlot() {
+        return slotPool != null && !holdsSlot;
     }
 
     boolean holdsSlot() {

@@ -97,11 +97,10 @@ public final class StepExecutor {
         return new PolicyChain.Observer() {
             @Override
             public void attemptStarted(int attemptNumber) {
-                Pool pool = step.slotPool();
-                if (attemptNumber > 1 && pool != null) {
+                if (attemptNumber > 1) {
                     // back from a backoff: wait for a slot (shown as backing off meanwhile); an
                     // interrupt ends the wait without one, and the attempt then does not run
-                    pool.reclaimSlot(step);
+                    step.reclaimSlot();
                 }
                 step.attempt(attemptNumber);
                 step.state(step.assignment().job() instanceof HumanApprovalJob ? Step.State.WAITING : Step.State.RUNNING);
@@ -111,10 +110,7 @@ public final class StepExecutor {
             @Override
             public void backingOff(int nextAttempt, Duration delay) {
                 step.backingOff(clock.millis() + delay.toMillis());
-                Pool pool = step.slotPool();
-                if (pool != null) {
-                    pool.yieldSlot(step);  // other steps use the slot while this one waits
-                }
+                step.yieldSlot();  // other steps use the slot while this one waits
             }
         };
     }
@@ -131,7 +127,7 @@ public final class StepExecutor {
      */
     private StepResult attempt(Step step, int attemptNumber, long stepStartedNanos) {
         ExecAssignment assignment = step.assignment();
-        if (step.slotPool() != null && !step.holdsSlot()) {
+        if (step.lostSlot()) {
             return StepResult.cancelled("step stopped while waiting for a slot to retry", elapsedMs(stepStartedNanos));
         }
         Block<?> block = blocks.find(assignment.job()).orElse(null);
