@@ -96,6 +96,33 @@ class RetrySlotTest {
         }
     }
 
+    @Test
+    void aStepBackFromItsBackoffWaitsForItsTenantsLimitNotForOtherTenants() {
+        // four slots, one running step per tenant; a backoff of one second, then two
+        try (InProcessWorker worker = new InProcessWorker(block.registry(), Map.of("CP2_ADVANCED_RETRY_ENABLED", "true"),
+                "--io-pool-size", "4", "--tenant-max-concurrent", "1", "--retry-base-delay-ms", "1000", "--retry-jitter", "none")) {
+            String flaky = worker.submit(step("/flaky/limited"));
+            await().pollInterval(Duration.ofMillis(2)).until(() -> block.failures.get() == 1);
+            String held = worker.submit(step("/held/limited"));  // tenant-a's one running step meanwhile
+            await().pollInterval(Duration.ofMillis(2)).until(() -> block.holding.get() == 1);
+
+            await().pollDelay(Duration.ofMillis(1_300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            Step waiting = worker.worker().registry().inFlight(flaky).orElseThrow();
+            assertThat(waiting.attempt()).as("free slots, but its tenant is at its limit").isEqualTo(1);
+            assertThat(waiting.state()).isEqualTo(Step.State.BACKING_OFF);
+            ObjectNode other = Assignments.fsGet("/quick/other-tenant");
+            other.put("tenant_id", "tenant-b");
+            String otherId = worker.submit(other);
+            assertThat(worker.awaitResult(otherId, Duration.ofSeconds(5)).status()).as("other tenants go on").isEqualTo(StepStatus.SUCCESS);
+
+            block.release.release();
+            assertThat(worker.awaitResult(held, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
+            ExecResult retried = worker.awaitResult(flaky, Duration.ofSeconds(10));
+            assertThat(retried.status()).isEqualTo(StepStatus.SUCCESS);
+            assertThat(retried.retriesUsed()).isEqualTo(2);
+        }
+    }
+
     private static ObjectNode step(String path) {
         ObjectNode assignment = Assignments.fsGet(path);
         assignment.put("tenant_id", "tenant-a");
