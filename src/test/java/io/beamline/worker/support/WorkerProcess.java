@@ -147,6 +147,7 @@ public final class WorkerProcess implements AutoCloseable {
         private final List<String> args;
         private final Map<String, String> env = new HashMap<>();
         private Path stdin;
+        private Path jar;
         private int healthPort = -1;
 
         private Builder(List<String> args) {
@@ -163,14 +164,25 @@ public final class WorkerProcess implements AutoCloseable {
             return this;
         }
 
-        Builder healthPort(int port) {
+        /** The port of {@code --health-endpoint}, for {@link #awaitHealthy}. */
+        public Builder healthPort(int port) {
             this.healthPort = port;
+            return this;
+        }
+
+        /** Runs {@code java -jar jar} (this JVM's java, {@code lib/} beside the jar) instead of the launcher. */
+        public Builder jar(Path file) {
+            this.jar = file;
             return this;
         }
 
         public WorkerProcess start() throws IOException {
             List<String> command = new ArrayList<>();
-            command.add(home().resolve("bin/beamline-worker").toString());
+            if (jar == null) {
+                command.add(home().resolve("bin/beamline-worker").toString());
+            } else {
+                command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
+            }
             command.addAll(args);
             Path out = Files.createTempFile("worker-stdout-", ".log");
             Path err = Files.createTempFile("worker-stderr-", ".log");
