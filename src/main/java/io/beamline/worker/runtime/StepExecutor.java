@@ -62,6 +62,9 @@ public final class StepExecutor {
         } finally {
             span.end();
         }
+        // A stop that interrupted the step (its retry wait, its block) is answered by this
+        // outcome; the flag must not reach the result's publish, logging or tracing.
+        Thread.interrupted();
         long ended = System.nanoTime();  // one clock read for the quota's charge and the result's latency
         step.cpuMs(cpuMs(cpuStarted, started, ended, assignment));
         if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN

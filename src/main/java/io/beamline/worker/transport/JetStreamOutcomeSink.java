@@ -53,7 +53,7 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
     private CompletableFuture<Void> publish(String subject, String messageId, byte[] body) {
         Headers headers = new Headers().put("Nats-Msg-Id", messageId);
         try {
-            return jetStream.publishAsync(subject, headers, body).thenApply(ack -> null);
+            return Uninterrupted.get(() -> jetStream.publishAsync(subject, headers, body)).thenApply(ack -> null);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -246,7 +246,7 @@ public final class JetStreamTransport implements Intake {
             // completed-step record first, then the ack: a redelivery that finds the record
             // knows the result was stored
             String key = "$KV." + config.completedBucket() + "." + recordKey(result.get().assignmentId());
-            jetStream.publishAsync(key, completedRecord(result.get()))
+            Uninterrupted.get(() -> jetStream.publishAsync(key, completedRecord(result.get())))
                     .whenComplete((ack, failure) -> {
                         if (failure != null) {
                             log.warn("completed-step record of {} not written: {}", result.get().assignmentId(), failure.toString());
@@ -278,7 +278,7 @@ public final class JetStreamTransport implements Intake {
 
         void keepAliveIfOlderThan(long millis) {
             if (!done.get() && (System.nanoTime() - receivedNanos) / 1_000_000 > millis) {
-                message.inProgress();
+                Uninterrupted.run(message::inProgress);
             }
         }
 
@@ -292,7 +292,7 @@ public final class JetStreamTransport implements Intake {
         private void finish(Runnable settle) {
             if (done.compareAndSet(false, true)) {
                 try {
-                    settle.run();
+                    Uninterrupted.run(settle);
                 } catch (RuntimeException e) {
                     log.warn("settling a JetStream message failed: {}", e.toString());
                 }

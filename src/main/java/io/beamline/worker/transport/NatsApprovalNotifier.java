@@ -23,6 +23,6 @@ public final class NatsApprovalNotifier implements ApprovalNotifier {
         if (connection.getStatus() == Connection.Status.CLOSED) {
             throw new IllegalStateException("NATS connection closed");
         }
-        connection.publish(Subjects.APPROVAL_REQUESTED, Json.write(notification));
+        Uninterrupted.run(() -> connection.publish(Subjects.APPROVAL_REQUESTED, Json.write(notification)));
     }
 }

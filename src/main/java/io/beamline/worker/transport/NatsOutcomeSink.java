@@ -56,6 +56,10 @@ public final class NatsOutcomeSink implements OutcomeSink {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private CompletableFuture<Void> publish(String subject, byte[] bytes) {
+        return Uninterrupted.get(() -> publishNow(subject, bytes));
+    }
+
+    private CompletableFuture<Void> publishNow(String subject, byte[] bytes) {
         try {
             connection.publish(subject, bytes);
             return DONE;

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The core NATS sink against a real nats-server that goes away: a publish the client cannot even
  * buffer waits (with backoff) for the connection to come back instead of being lost, and one on a
- * connection closed for good fails at once.
+ * connection closed for good fails at once. A publish from an interrupted thread (a step stopped
+ * while it waited to retry) goes out, though jnats alone drops it without a word.
  */
 class NatsOutcomeSinkIT {
 
@@ -63,6 +64,31 @@ class NatsOutcomeSinkIT {
             CompletableFuture<Void> published = sink.ack(ack("after-close"));
 
             assertThat(published).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void aPublishFromAnInterruptedThreadGoesOutAndTheThreadStaysInterrupted() throws Exception {
+        try (NatsServer nats = NatsServer.start()) {
+            Connection connection = Nats.connect(nats.url());
+            List<String> received = new CopyOnWriteArrayList<>();
+            Dispatcher dispatcher = connection.createDispatcher(
+                    message -> received.add(new String(message.getData(), StandardCharsets.UTF_8)));
+            dispatcher.subscribe(Subjects.ACK);
+            connection.flush(Duration.ofSeconds(5));
+            NatsOutcomeSink sink = new NatsOutcomeSink(connection, Duration.ofSeconds(30));
+
+            CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                Thread.currentThread().interrupt();
+                sink.ack(ack("from-an-interrupted-thread"));
+                stillInterrupted.complete(Thread.currentThread().isInterrupted());
+            });
+
+            assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).as("the flag is given back").isTrue();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> received.stream().anyMatch(m -> m.contains("\"from-an-interrupted-thread\"")));
+            connection.close();
         }
     }
 
