@@ -54,7 +54,12 @@ final class ServeCommand implements Callable<Integer> {
         OpenTelemetry openTelemetry = Tracing.fromEnvironment(System.getenv());
         try (HttpServers http = HttpServers.start(config, health, clock)) {
             NatsConnector connector = new NatsConnector();
-            Connection connection = connector.connect(config.natsUrls(), config.workerId(), health);
+            Connection connection = connector.connectUnlessStopped(config.natsUrls(), config.workerId(), health,
+                    signal.requested()).orElse(null);
+            if (connection == null) {
+                log.info("stopped before NATS could be reached; nothing was taken");
+                return Main.EXIT_OK;
+            }
             OutcomeSink sink = config.transport() == TransportKind.jetstream
                     ? new JetStreamOutcomeSink(connection)
                     : new NatsOutcomeSink(connection, Duration.ofSeconds(60));
@@ -80,8 +85,7 @@ final class ServeCommand implements Callable<Integer> {
                 transport.stopReceiving();
                 worker.drain(config.shutdownGrace());
                 transport.awaitSettled(Duration.ofSeconds(5));
-                connection.flush(Duration.ofSeconds(5));
-                connection.close();
+                connector.flushAndClose(connection, Duration.ofSeconds(5));
                 log.info("worker {} stopped", config.workerId());
                 return Main.EXIT_OK;
             }

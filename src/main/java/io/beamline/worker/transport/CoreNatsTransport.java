@@ -61,6 +61,12 @@ public final class CoreNatsTransport implements Intake {
     @Override
     public void stopReceiving() {
         Duration timeout = Duration.ofSeconds(5);
+        if (connection.getStatus() != Connection.Status.CONNECTED) {
+            // a drain waits for the server; while disconnected nothing new arrives anyway, so
+            // let the dispatchers finish the messages they already hold
+            awaitDispatched(timeout);
+            return;
+        }
         List<java.util.concurrent.CompletableFuture<Boolean>> drains = new ArrayList<>();
         for (Dispatcher dispatcher : dispatchers) {
             try {
@@ -75,6 +81,17 @@ public final class CoreNatsTransport implements Intake {
                     .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("dispatcher drain did not complete cleanly: {}", e.toString());
+        }
+    }
+
+    private void awaitDispatched(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (dispatchers.stream().anyMatch(d -> d.getPendingMessageCount() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

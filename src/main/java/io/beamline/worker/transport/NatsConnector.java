@@ -9,7 +9,12 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +32,92 @@ public final class NatsConnector {
     private volatile boolean connected;
     private volatile String server = "";
 
+    /**
+     * Connects, waiting until the first connection is made or {@code stop} counts down; empty when
+     * the stop came first. jnats retries a first connection forever and cannot be interrupted, so
+     * the attempt runs on a daemon thread that the process's exit ends (a SIGTERM to a worker
+     * whose NATS never answered used to go unanswered).
+     */
+    public Optional<Connection> connectUnlessStopped(List<String> urls, String connectionName, HealthChecks health,
+                                                     CountDownLatch stop) throws IOException, InterruptedException {
+        CompletableFuture<Connection> connecting = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("nats-first-connect").start(() -> {
+            try {
+                connecting.complete(connect(urls, connectionName, health));
+            } catch (Throwable e) {
+                connecting.completeExceptionally(e);
+            }
+        });
+        while (!stop.await(100, TimeUnit.MILLISECONDS)) {
+            if (connecting.isDone()) {
+                return Optional.of(connected(connecting));
+            }
+        }
+        connecting.thenAccept(late -> {  // should it still succeed: nobody will use it
+            try {
+                late.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return Optional.empty();
+    }
+
+    private static Connection connected(CompletableFuture<Connection> connecting) throws IOException, InterruptedException {
+        try {
+            return connecting.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case InterruptedException interrupted -> throw interrupted;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    /**
+     * At shutdown: lets jnats send what it still holds (results, acks of JetStream messages),
+     * waiting up to {@code patience} for a connection that is down to come back, then closes it.
+     * What could not be sent is logged, not thrown: the stop was asked for and ends with exit 0,
+     * where a flush on a dead connection used to end the process with exit 1 and a stack trace.
+     */
+    public void flushAndClose(Connection connection, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (connection.getStatus() != Connection.Status.CONNECTED && connection.getStatus() != Connection.Status.CLOSED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (connection.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                connection.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 100_000_000L)));
+            } catch (TimeoutException e) {
+                log.warn("NATS did not confirm the last messages before shutdown: {}", e.getMessage());
+            }
+        } else {
+            // (jnats' pending counts wait for its reconnect loop's lock: not asked)
+            log.error("NATS unreachable at shutdown: whatever the client still buffered for it is lost");
+        }
+        closeWithin(connection, patience);
+    }
+
+    /** Closes on another thread: jnats' close can wait for a reconnect attempt that never ends. */
+    private static void closeWithin(Connection connection, Duration patience) throws InterruptedException {
+        Thread closing = Thread.ofPlatform().daemon().name("nats-close").start(() -> {
+            try {
+                connection.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        if (!closing.join(patience)) {
+            log.warn("NATS connection not closed within {} ms; exiting without it", patience.toMillis());
+        }
+    }
+
     /** Connects, blocking until the first connection is made. */
-    public Connection connect(List<String> urls, String connectionName, HealthChecks health)
+    private Connection connect(List<String> urls, String connectionName, HealthChecks health)
             throws IOException, InterruptedException {
         health.register("nats", () -> connected
                 ? HealthChecks.Check.ok("connected to " + server)

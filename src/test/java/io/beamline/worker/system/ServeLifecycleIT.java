@@ -51,6 +51,32 @@ class ServeLifecycleIT {
     }
 
     @Test
+    void sigtermWhileNatsHasNeverBeenReachableExitsZero() throws Exception {
+        int health = NatsServer.freePort();
+        String nowhere = "nats://127.0.0.1:" + NatsServer.freePort();  // nothing listens there
+        try (WorkerProcess worker = WorkerProcess.builder("serve", "--nats-url", nowhere,
+                        "--health-endpoint", "127.0.0.1:" + health, "--prometheus-endpoint", "127.0.0.1:" + NatsServer.freePort())
+                .env(Map.of("WORKER_SANDBOX_MODE", "true")).healthPort(health).start()) {
+            // up (its health server answers, unhealthy) and still trying to connect
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> worker.get("/_health").status() == 503);
+
+            assertThat(worker.terminate(Duration.ofSeconds(20))).as("exit code; stderr: %s", worker.stderr()).isZero();
+        }
+    }
+
+    @Test
+    void sigtermAfterNatsWentAwayExitsZero() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of())) {
+            nats.kill();
+            await().atMost(Duration.ofSeconds(15)).until(() -> worker.get("/_health").status() == 503);
+
+            assertThat(worker.terminate(Duration.ofSeconds(30))).as("exit code; stderr: %s", worker.stderr()).isZero();
+            assertThat(worker.stderr()).doesNotContain("Exception in thread");
+        }
+    }
+
+    @Test
     void sigtermDrainsInFlightWorkPublishesEveryResultAndExitsZero() throws Exception {
         try (NatsServer nats = NatsServer.start();
              NatsProbe router = new NatsProbe(nats.url());
