@@ -45,13 +45,16 @@ public final class AssignmentDecoder {
             return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT,
                     "assignment must be a JSON object, got " + root.getNodeType().name().toLowerCase(), Optional.of(root));
         }
+        // Without a usable id the rejection ack carries no assignment_id; the Router matches it
+        // by request_id, as for every other required field that is missing (SPEC §2).
         JsonNode idNode = root.get("assignment_id");
         if (idNode == null || idNode.isNull()) {
-            return new Decoded.Unreadable(ErrorCode.MISSING_REQUIRED_FIELD, "missing required field assignment_id", Optional.of(root));
+            return new Decoded.Invalid(rejection(root, null, RejectReason.MISSING_REQUIRED_FIELD,
+                    "missing required field assignment_id"), root);
         }
         if (!idNode.isTextual() || !Fields.isFilled(idNode.textValue()) || !Fields.fitsIdLength(idNode.textValue())) {
-            return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT,
-                    "assignment_id must be a non-empty string of at most " + Fields.MAX_ID_LENGTH + " characters", Optional.of(root));
+            return new Decoded.Invalid(rejection(root, null, RejectReason.INVALID_FORMAT,
+                    "assignment_id must be a non-empty string of at most " + Fields.MAX_ID_LENGTH + " characters"), root);
         }
         try {
             return new Decoded.Valid(assignment(root));
@@ -260,8 +263,12 @@ public final class AssignmentDecoder {
 
     /** The rejection for an invalid assignment, with whatever correlation ids are readable. */
     private static Rejection rejection(JsonNode root, InvalidFieldException e) {
-        return new Rejection(root.get("assignment_id").textValue(), readableId(root, "request_id"),
-                readableId(root, "trace_id"), readableId(root, "tenant_id"), e.reason(), e.getMessage(), null);
+        return rejection(root, root.get("assignment_id").textValue(), e.reason(), e.getMessage());
+    }
+
+    private static Rejection rejection(JsonNode root, String assignmentId, RejectReason reason, String message) {
+        return new Rejection(assignmentId, readableId(root, "request_id"),
+                readableId(root, "trace_id"), readableId(root, "tenant_id"), reason, message, null);
     }
 
     private static String readableId(JsonNode root, String name) {

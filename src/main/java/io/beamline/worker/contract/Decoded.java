@@ -11,15 +11,16 @@ public sealed interface Decoded {
     }
 
     /**
-     * An assignment whose id could be read but that is invalid: it gets a rejection ack (and,
-     * being bad input, a dead letter).
+     * A JSON object that is not a valid assignment: it gets a rejection ack (without an
+     * {@code assignment_id} when that is what is missing or unusable) and, being bad input, a
+     * dead letter.
      */
     record Invalid(Rejection rejection, JsonNode payload) implements Decoded {
     }
 
     /**
-     * A message that cannot even be answered: not JSON, not an object, or no usable
-     * {@code assignment_id}. It goes to the dead-letter subject. {@code parsed} is the document
+     * A message that cannot even be answered: not JSON, or not an object. It goes to the
+     * dead-letter subject. {@code parsed} is the document
      * when it was JSON.
      */
     record Unreadable(ErrorCode code, String message, Optional<JsonNode> parsed) implements Decoded {

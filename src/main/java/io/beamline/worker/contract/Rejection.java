@@ -1,8 +1,8 @@
 package io.beamline.worker.contract;
 
 /**
- * Why an assignment (identified at least by its {@code assignment_id}) will not be executed.
- * The correlation ids are whatever could be read from the message, null when not.
+ * Why an assignment will not be executed. The correlation ids are whatever could be read from
+ * the message, null when not (even {@code assignment_id}, when that is what is wrong).
  */
 public record Rejection(
         String assignmentId,

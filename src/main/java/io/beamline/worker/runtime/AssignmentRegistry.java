@@ -103,6 +103,9 @@ public final class AssignmentRegistry {
 
     /** Remembers a recent rejection, so a status query can say why an assignment did not run. */
     void rejected(io.beamline.worker.contract.Rejection rejection) {
+        if (rejection.assignmentId() == null) {
+            return;  // nothing to look it up by
+        }
         synchronized (rejected) {
             rejected.put(rejection.assignmentId(), rejection);
         }

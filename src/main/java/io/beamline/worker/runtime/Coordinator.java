@@ -152,7 +152,7 @@ public final class Coordinator {
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
-            if (delivery.handsBack() && answerRedelivery(assignment.assignmentId(), delivery)) {
+            if (delivery.redelivered() && answerRedelivery(assignment.assignmentId(), delivery)) {
                 return;  // a durable transport delivered it again: never "duplicate" a step that ran here
             }
             refuse(span, delivery, Rejection.of(assignment, RejectReason.DUPLICATE,

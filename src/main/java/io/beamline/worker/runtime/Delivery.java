@@ -31,6 +31,15 @@ public interface Delivery {
         return false;
     }
 
+    /**
+     * Whether the server delivered this very message before (JetStream counts deliveries): a
+     * message the Router sent again under the same {@code assignment_id} is a new message, not a
+     * redelivery, and is answered as a duplicate.
+     */
+    default boolean redelivered() {
+        return false;
+    }
+
     /** A redelivery of the same message replaced this handle; let go of it without settling. */
     default void superseded() {
     }

@@ -31,8 +31,11 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     @Override
     public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
-        String id = "ack:" + ack.assignmentId() + ":" + (ack.reason() == null ? "accepted" : ack.reason().wireName());
-        return publish(Subjects.ACK, id, Json.write(ack));
+        byte[] bytes = Json.write(ack);
+        // a rejection of a message without a usable assignment_id is told apart by its content
+        String id = "ack:" + (ack.assignmentId() != null ? ack.assignmentId() : "sha256:" + HexFormat.of().formatHex(sha256(bytes)))
+                + ":" + (ack.reason() == null ? "accepted" : ack.reason().wireName());
+        return publish(Subjects.ACK, id, bytes);
     }
 
     @Override

@@ -276,6 +276,11 @@ public final class JetStreamTransport implements Intake {
             return true;
         }
 
+        @Override
+        public boolean redelivered() {
+            return message.metaData().deliveredCount() > 1;
+        }
+
         void keepAliveIfOlderThan(long millis) {
             if (!done.get() && (System.nanoTime() - receivedNanos) / 1_000_000 > millis) {
                 Uninterrupted.run(message::inProgress);

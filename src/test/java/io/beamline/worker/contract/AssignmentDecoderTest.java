@@ -16,12 +16,28 @@ class AssignmentDecoderTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"", "   ", "not json", "{", "[1,2,3]", "42", "\"a string\"", "null", "true",
-            "{\"assignment_id\":\"a\"} trailing", "{\"assignment_id\": 7}", "{\"version\":\"1\"}",
-            "{\"assignment_id\":\"\"}", "{\"assignment_id\":null}"})
-    void messagesWithoutAReadableIdAreUnreadable(String payload) {
+            "{\"assignment_id\":\"a\"} trailing"})
+    void messagesThatAreNotAJsonObjectAreUnreadable(String payload) {
         Decoded decoded = decoder.decode(payload.getBytes(StandardCharsets.UTF_8));
 
         assertThat(decoded).isInstanceOf(Decoded.Unreadable.class);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"version\":\"1\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
+            "{\"assignment_id\":null,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
+            "{\"assignment_id\":7,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|INVALID_FORMAT",
+            "{\"assignment_id\":\"\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|INVALID_FORMAT"})
+    void anObjectWithoutAUsableIdIsRejectedWithWhatCouldBeRead(String payload, RejectReason reason) {
+        Decoded decoded = decoder.decode(payload.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
+        Rejection rejection = ((Decoded.Invalid) decoded).rejection();
+        assertThat(rejection.reason()).isEqualTo(reason);
+        assertThat(rejection.assignmentId()).isNull();
+        assertThat(rejection.requestId()).isEqualTo("r-1");
+        assertThat(rejection.tenantId()).isEqualTo("t");
     }
 
     @Test
@@ -40,11 +56,15 @@ class AssignmentDecoderTest {
     }
 
     @Test
-    void overlongAssignmentIdIsUnreadable() {
+    void anOverlongAssignmentIdIsRejectedWithoutEchoingIt() {
         ObjectNode assignment = Assignments.fsGet("/a");
         assignment.put("assignment_id", "x".repeat(10_000));
 
-        assertThat(decoder.decode(Assignments.bytes(assignment))).isInstanceOf(Decoded.Unreadable.class);
+        Decoded decoded = decoder.decode(Assignments.bytes(assignment));
+
+        assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
+        assertThat(((Decoded.Invalid) decoded).rejection().reason()).isEqualTo(RejectReason.INVALID_FORMAT);
+        assertThat(((Decoded.Invalid) decoded).rejection().assignmentId()).isNull();
     }
 
     @ParameterizedTest(name = "missing {0}")

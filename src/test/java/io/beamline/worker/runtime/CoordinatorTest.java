@@ -65,10 +65,43 @@ class CoordinatorTest {
 
         // a durable transport delivers it again after its result was stored: settle, nothing else
         java.util.List<Object> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Delivery durable = new Delivery() {
+        coordinator.onMessage(Assignments.bytes(assignment), "", durable(true, settled));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !settled.isEmpty());
+        assertThat(settled).containsExactly(java.util.Optional.empty());
+        assertThat(sink.results).as("no second result, no duplicate rejection").hasSize(1);
+        assertThat(sink.acks).hasSize(1);
+    }
+
+    @Test
+    void theSameAssignmentSentAgainThroughADurableTransportIsADuplicateNotARedelivery() throws InterruptedException {
+        var assignment = Assignments.fsGet("/sent-twice");
+        String id = assignment.get("assignment_id").asText();
+        coordinator.onMessage(Assignments.bytes(assignment));
+        assertThat(registry.awaitIdle(Duration.ofSeconds(10))).isTrue();
+
+        // the Router published it a second time: a new message, delivered for the first time
+        java.util.List<Object> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        coordinator.onMessage(Assignments.bytes(assignment), "", durable(false, settled));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !settled.isEmpty());
+        assertThat(sink.acks).hasSize(2);
+        assertThat(sink.acks.get(1).assignmentId()).isEqualTo(id);
+        assertThat(sink.acks.get(1).reason()).isEqualTo(io.beamline.worker.contract.RejectReason.DUPLICATE);
+        assertThat(sink.results).as("still one result").hasSize(1);
+    }
+
+    /** A JetStream-like delivery: it can be handed back, and says whether the server sent it before. */
+    private static Delivery durable(boolean redelivered, java.util.List<Object> settled) {
+        return new Delivery() {
             @Override
             public boolean handsBack() {
                 return true;
+            }
+
+            @Override
+            public boolean redelivered() {
+                return redelivered;
             }
 
             @Override
@@ -76,12 +109,6 @@ class CoordinatorTest {
                 settled.add(result);
             }
         };
-        coordinator.onMessage(Assignments.bytes(assignment), "", durable);
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> !settled.isEmpty());
-        assertThat(settled).containsExactly(java.util.Optional.empty());
-        assertThat(sink.results).as("no second result, no duplicate rejection").hasSize(1);
-        assertThat(sink.acks).hasSize(1);
     }
 
     @Test

@@ -103,6 +103,7 @@ class ServeIT {
         // given: a corpus of hostile messages, each with or without a readable assignment_id
         List<byte[]> hostile = new ArrayList<>();
         Set<String> answerableIds = new HashSet<>();
+        Set<String> idlessRequests = new HashSet<>();
         Random random = new Random(42);
         int unreadable = 0;
         for (int i = 0; i < 3000; i++) {
@@ -110,6 +111,8 @@ class ServeIT {
             hostile.add(message.payload());
             if (message.id() != null) {
                 answerableIds.add(message.id());
+            } else if (message.idlessRequest() != null) {
+                idlessRequests.add(message.idlessRequest());
             } else {
                 unreadable++;
             }
@@ -125,7 +128,8 @@ class ServeIT {
         router.publish(Assignments.bytes(valid));
         router.flush();
 
-        // then: the valid one succeeds, every answerable one is rejected, the rest are dead letters
+        // then: the valid one succeeds, every answerable one is rejected (those without an
+        // assignment_id by request_id), the rest are dead letters
         await().atMost(Duration.ofSeconds(60)).until(() -> router.resultsFor(validId).size() == 1);
         assertThat(router.resultsFor(validId).getFirst().get("status").asText()).isEqualTo("success");
         int expectedUnreadable = unreadable;
@@ -134,6 +138,11 @@ class ServeIT {
             router.acks.stream().filter(a -> a.path("status").asText().equals("rejected"))
                     .forEach(a -> rejected.add(a.path("assignment_id").asText()));
             assertThat(rejected).containsAll(answerableIds);
+            Set<String> rejectedWithoutId = new HashSet<>();
+            router.acks.stream().filter(a -> !a.has("assignment_id"))
+                    .filter(a -> a.path("reason").asText().equals("missing_required_field") && a.path("error_code").asInt() == 1002)
+                    .forEach(a -> rejectedWithoutId.add(a.path("request_id").asText()));
+            assertThat(rejectedWithoutId).containsAll(idlessRequests);
             long unreadableLetters = router.deadLetters.stream().skip(deadLettersBefore)
                     .filter(d -> d.path("reason").asText().equals("unreadable")).count();
             assertThat(unreadableLetters).isEqualTo(expectedUnreadable);
@@ -143,8 +152,14 @@ class ServeIT {
         assertThat(worker.get("/_health").status()).isEqualTo(200);
     }
 
-    /** A hostile message and the assignment id a worker can read from it (null when none). */
-    record HostileMessage(byte[] payload, String id) {
+    /**
+     * A hostile message and the assignment id a worker can read from it (null when none), or, for
+     * an assignment without its id, the request id its rejection carries.
+     */
+    record HostileMessage(byte[] payload, String id, String idlessRequest) {
+        HostileMessage(byte[] payload, String id) {
+            this(payload, id, null);
+        }
     }
 
     private static HostileMessage hostileMessage(int i, Random random) {
@@ -161,7 +176,7 @@ class ServeIT {
             }
             case 3 -> {
                 base.remove("assignment_id");
-                yield new HostileMessage(Assignments.bytes(base), null);
+                yield new HostileMessage(Assignments.bytes(base), null, base.get("request_id").asText());
             }
             case 4 -> new HostileMessage(Assignments.bytes(base.put("version", "2")), id);
             case 5 -> new HostileMessage(Assignments.bytes(base.put("tenant_id", 5)), id);

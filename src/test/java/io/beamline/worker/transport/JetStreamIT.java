@@ -65,6 +65,27 @@ class JetStreamIT {
     }
 
     @Test
+    void theSameAssignmentPublishedAgainAfterItFinishedIsRejectedAsADuplicate(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             WorkerProcess worker = worker(nats, data);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            ObjectNode assignment = put(0);
+            String id = assignment.get("assignment_id").asText();
+            publishStored(router, 1, i -> assignment);
+            await().atMost(Duration.ofSeconds(30)).until(() -> router.resultsFor(id).size() == 1);
+
+            publishStored(router, 1, i -> assignment);  // a new stream message, delivered once
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> router.acksFor(id).size() == 2);
+            assertThat(router.acksFor(id).get(1).path("status").asText()).isEqualTo("rejected");
+            assertThat(router.acksFor(id).get(1).path("reason").asText()).isEqualTo("duplicate");
+            assertThat(router.resultsFor(id)).hasSize(1);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
+        }
+    }
+
+    @Test
     void killingWorkersAtRandomLosesNothingAndRunsNothingTwiceVisibly(@TempDir Path data) throws Exception {
         int count = 10_000;
         try (NatsServer nats = NatsServer.start(true);
