@@ -134,9 +134,30 @@ final class CallOutcomes {
     }
 
     /** Response headers as the contract wants them: one string per name, repeats joined. */
-    private static Map<String, String> flatten(HttpHeaders headers) {
+    /**
+     * The response's headers, repeated ones joined with commas, under their canonical names
+     * ({@code Content-Type}): the JDK's client hands every name over in lower case (HTTP/2 sends
+     * them so), while the contract's examples and the sandbox's stand-in use the canonical form,
+     * so a Router reading {@code headers["Content-Type"]} finds it either way.
+     */
+    static Map<String, String> flatten(HttpHeaders headers) {
         Map<String, String> flat = new LinkedHashMap<>();
-        headers.map().forEach((name, values) -> flat.put(name, String.join(", ", values)));
+        headers.map().forEach((name, values) -> flat.merge(canonicalName(name), String.join(", ", values),
+                (first, more) -> first + ", " + more));
         return flat;
+    }
+
+    /** Each dash-separated word capitalised, the rest in lower case: {@code x-request-id} → {@code X-Request-Id}. */
+    static String canonicalName(String name) {
+        char[] chars = name.toCharArray();
+        boolean wordStart = true;
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            if (c < 0x80) {
+                chars[i] = wordStart ? Character.toUpperCase(c) : Character.toLowerCase(c);
+            }
+            wordStart = c == '-';
+        }
+        return new String(chars);
     }
 }

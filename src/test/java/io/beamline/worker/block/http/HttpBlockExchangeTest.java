@@ -24,9 +24,20 @@ class HttpBlockExchangeTest extends LocalServerTest {
         HttpOutput output = output(result);
         assertThat(output.statusCode()).isEqualTo(200);
         assertThat(output.body()).isEqualTo("{\"output\":\"processed\"}");
-        assertThat(output.headers()).containsEntry("x-trace", "abc");
+        assertThat(output.headers()).containsEntry("X-Trace", "abc");
         assertThat(output.latencyMs()).isNotNegative();
         assertThat(output.bodyPath()).isNull();
+    }
+
+    @Test
+    void responseHeaderNamesComeInTheirCanonicalFormAsInTheContract() throws Exception {
+        server.on("/case", Reply.ok("x").header("content-TYPE", "text/plain").header("x-request-id", "r-1")
+                .header("WWW-Authenticate", "Basic"));
+
+        HttpOutput output = output(request(server.url("/case")).runOn(block));
+
+        assertThat(output.headers()).containsEntry("Content-Type", "text/plain").containsEntry("X-Request-Id", "r-1")
+                .containsEntry("Www-Authenticate", "Basic").doesNotContainKey("content-type");
     }
 
     @Test
@@ -35,7 +46,7 @@ class HttpBlockExchangeTest extends LocalServerTest {
 
         HttpOutput output = output(request(server.url("/multi")).runOn(block));
 
-        assertThat(output.headers()).containsEntry("vary", "Accept, Origin");
+        assertThat(output.headers()).containsEntry("Vary", "Accept, Origin");
     }
 
     @Test
@@ -135,7 +146,7 @@ class HttpBlockExchangeTest extends LocalServerTest {
         HttpOutput output = output(request(server.url("/old")).runOn(block));
 
         assertThat(output.statusCode()).isEqualTo(302);
-        assertThat(output.headers()).containsEntry("location", "/new");
+        assertThat(output.headers()).containsEntry("Location", "/new");
         assertThat(server.requests("/new")).isEmpty();
     }
 
