@@ -43,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = options.toConfig(System.getenv());
+        config.prepareDataDir();
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         JsonLinesOutcomeSink sink = new JsonLinesOutcomeSink(stdout);
         HealthChecks health = new HealthChecks();

@@ -44,6 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = options.toConfig(System.getenv());
+        config.prepareDataDir();
         ShutdownSignal signal = ShutdownSignal.install();
         Clock clock = Clock.systemUTC();
         HealthChecks health = new HealthChecks();

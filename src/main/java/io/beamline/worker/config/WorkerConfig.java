@@ -71,6 +71,22 @@ public record WorkerConfig(
         natsUrls = List.copyOf(natsUrls);
     }
 
+    /**
+     * Creates the data dir when it does not exist and checks that the worker can write there, so
+     * that an unusable {@code --data-dir} is a configuration error at start-up (exit 2), not a
+     * failure of the first block or store that touches it.
+     */
+    public void prepareDataDir() {
+        try {
+            java.nio.file.Files.createDirectories(dataDir);
+        } catch (java.io.IOException | SecurityException e) {
+            throw new ConfigException("--data-dir " + dataDir + " cannot be created: " + e);
+        }
+        if (!java.nio.file.Files.isDirectory(dataDir) || !java.nio.file.Files.isWritable(dataDir)) {
+            throw new ConfigException("--data-dir " + dataDir + " must be a directory this worker can write to");
+        }
+    }
+
     /** Bytes that queued work may occupy: half of {@code --max-memory-mb}, the rest is the worker's own. */
     public long queueMemoryBytes() {
         return maxMemoryMb * 1024L * 1024L / 2;

@@ -3,11 +3,17 @@ package io.beamline.worker.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beamline.worker.support.WorkerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The command line as an operator meets it: help, and bad values failing at start-up. */
 class CliIT {
@@ -46,6 +52,21 @@ class CliIT {
 
         assertThat(worker.process().exitValue()).isEqualTo(2);
         assertThat(worker.stderr()).contains(named);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"serve", "run"})
+    void aDataDirThatCannotBeUsedFailsAtStartUpNamingTheOption(String command, @TempDir Path tmp) throws Exception {
+        Path aFile = Files.writeString(tmp.resolve("a-file"), "not a directory");
+        List<String> args = new ArrayList<>(List.of(command, "--data-dir", aFile.toString()));
+        if (command.equals("run")) {
+            args.add("-");
+        }
+
+        WorkerProcess worker = WorkerProcess.builder(args.toArray(String[]::new)).run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isEqualTo(2);
+        assertThat(worker.stderr()).contains("--data-dir").doesNotContain("\tat ");
     }
 
     @Test

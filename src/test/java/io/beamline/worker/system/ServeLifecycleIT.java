@@ -10,11 +10,13 @@ import io.beamline.worker.support.Assignments;
 import io.beamline.worker.support.NatsProbe;
 import io.beamline.worker.support.NatsServer;
 import io.beamline.worker.support.WorkerProcess;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Connection loss, recovery and graceful shutdown of a {@code serve} process. */
 class ServeLifecycleIT {
@@ -47,6 +49,25 @@ class ServeLifecycleIT {
                     return !router.resultsFor(id).isEmpty();
                 });
             }
+        }
+    }
+
+    @Test
+    void twoWorkersStartedOnOneDataDirBothServe(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             WorkerProcess first = WorkerProcess.serveSandbox(nats.url(), Map.of(), "--data-dir", data.toString());
+             WorkerProcess second = WorkerProcess.serveSandbox(nats.url(), Map.of(), "--data-dir", data.toString());
+             NatsProbe router = new NatsProbe(nats.url())) {
+            // both are up (serveSandbox waited for each to be healthy); the queue group shares the work
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                ObjectNode assignment = Assignments.fsGet("/shared-" + i);
+                ids.add(assignment.get("assignment_id").asText());
+                router.publish(Assignments.bytes(assignment));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> router.resultsFor(id).size() == 1));
+            assertThat(first.get("/_health").status()).isEqualTo(200);
+            assertThat(second.get("/_health").status()).isEqualTo(200);
         }
     }
 

@@ -3,8 +3,12 @@ package io.beamline.worker.block.human;
 import io.beamline.worker.contract.ApprovalOutput;
 import io.beamline.worker.contract.Json;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,12 +20,17 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Durable home of approvals: one SQLite file, {@code <data-dir>/_approvals/approvals.sqlite}
- * (tenant ids never start with {@code _}, so it cannot collide with a tenant's directory).
+ * Durable home of approvals: one SQLite file per worker process using the data dir at the same
+ * time, {@code <data-dir>/_approvals/approvals.sqlite} for the first, {@code approvals-1.sqlite}
+ * and on for others (tenant ids never start with {@code _}, so it cannot collide with a tenant's
+ * directory). A worker takes the lowest slot nobody holds, by an OS lock on the slot's
+ * {@code .lock} file that lasts as long as the process; so workers started side by side from one
+ * directory (the default {@code ./data}) each get a store, and a restarted worker takes its slot
+ * back and resumes the approvals pending in it.
  *
  * <p>Design: one connection, WAL journal with {@code synchronous=FULL} (a committed decision
- * survives a power cut) and exclusive locking mode (a second worker pointed at the same data
- * dir fails at start instead of corrupting the state). All access holds one reentrant lock;
+ * survives a power cut) and exclusive locking mode (nothing but the slot's holder opens the
+ * file). All access holds one reentrant lock;
  * {@link #transaction} makes a compound read-check-write atomic, which is what keeps decisions
  * and expiry race-free. Methods that throw {@code SQLException} are the steps of such a
  * transaction and are only called inside one; the others stand alone or join an enclosing one.
@@ -33,22 +42,58 @@ public final class ApprovalStore implements AutoCloseable {
     public static final int MAX_AUDIT_ENTRIES = 1000;
     private static final int SCHEMA_VERSION = 1;
 
+    /** How many workers may use one data dir at the same time. */
+    static final int MAX_SLOTS = 64;
+
     private final Path file;
     private final Connection connection;
+    private final FileLock slot;
     private final ReentrantLock lock = new ReentrantLock();
     private final ApprovalRows rows;
 
-    private ApprovalStore(Path file, Connection connection) {
+    private ApprovalStore(Path file, Connection connection, FileLock slot) {
         this.file = file;
         this.connection = connection;
+        this.slot = slot;
         this.rows = new ApprovalRows(connection);
     }
 
-    /** Opens (creating when needed) the store under {@code dataDir}. */
+    /** Opens (creating when needed) the store of the first free slot under {@code dataDir}. */
     public static ApprovalStore open(Path dataDir) {
-        Path file = dataDir.resolve("_approvals").resolve("approvals.sqlite");
+        Path directory = dataDir.resolve("_approvals");
         try {
-            Files.createDirectories(file.getParent());
+            Files.createDirectories(directory);
+            for (int n = 0; n < MAX_SLOTS; n++) {
+                String name = n == 0 ? "approvals" : "approvals-" + n;
+                FileLock slot = tryLock(directory.resolve(name + ".lock"));
+                if (slot != null) {
+                    return open(directory.resolve(name + ".sqlite"), slot);
+                }
+            }
+        } catch (IOException e) {
+            throw new ApprovalStoreException("cannot open an approval store under " + directory + ": " + e.getMessage(), e);
+        }
+        throw new ApprovalStoreException("all " + MAX_SLOTS + " approval stores under " + directory
+                + " are held by running workers; give this one its own --data-dir");
+    }
+
+    /** The slot's lock, or null when another process (or this one) holds it. */
+    private static FileLock tryLock(Path lockFile) throws IOException {
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock slot = channel.tryLock();
+            if (slot != null) {
+                return slot;
+            }
+        } catch (OverlappingFileLockException heldHere) {
+            // another store of this process holds it
+        }
+        channel.close();
+        return null;
+    }
+
+    private static ApprovalStore open(Path file, FileLock slot) throws IOException {
+        try {
             Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
             try (Statement statement = connection.createStatement()) {
                 statement.execute("PRAGMA busy_timeout = 2000");
@@ -61,10 +106,10 @@ public final class ApprovalStore implements AutoCloseable {
                 connection.close();
                 throw e;
             }
-            return new ApprovalStore(file, connection);
-        } catch (IOException | SQLException e) {
-            throw new ApprovalStoreException("cannot open the approval store " + file
-                    + " (is another worker using this data dir?): " + e.getMessage(), e);
+            return new ApprovalStore(file, connection, slot);
+        } catch (SQLException e) {
+            slot.channel().close();
+            throw new ApprovalStoreException("cannot open the approval store " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -202,6 +247,11 @@ public final class ApprovalStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new ApprovalStoreException("cannot close the approval store " + file, e);
         } finally {
+            try {
+                slot.channel().close();  // the slot is free for the next worker
+            } catch (IOException e) {
+                // the process's exit releases it anyway
+            }
             lock.unlock();
         }
     }

@@ -131,11 +131,20 @@ class ApprovalRestartTest {
     }
 
     @Test
-    void secondWorkerOnTheSameDataDirIsRefusedWhileTheFirstRuns() throws Exception {
+    void aSecondWorkerOnTheSameDataDirGetsAStoreOfItsOwnAndARestartedOneItsOldStoreBack() throws Exception {
         harness = ApprovalHarness.start(dataDir);
+        ExecAssignment first = approval("[\"ann\"]", "");
+        harness.service.open(first, job(first));
 
-        assertThatThrownBy(() -> ApprovalStore.open(dataDir))
-                .isInstanceOf(ApprovalStoreException.class)
-                .hasMessageContaining("approvals.sqlite");
+        try (ApprovalStore second = ApprovalStore.open(dataDir)) {
+            assertThat(second.file()).isNotEqualTo(harness.store.file());
+            assertThat(second.file().getFileName().toString()).isEqualTo("approvals-1.sqlite");
+            assertThat(second.find(first.assignmentId())).as("the first worker's approvals stay its own").isEmpty();
+
+            harness = harness.restart(Clock.systemUTC());  // the first worker again, while the second runs
+
+            assertThat(harness.store.file().getFileName().toString()).isEqualTo("approvals.sqlite");
+            assertThat(harness.service.find(first.assignmentId())).as("resumed from its slot").isPresent();
+        }
     }
 }
