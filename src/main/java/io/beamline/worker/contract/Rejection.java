@@ -18,6 +18,10 @@ public record Rejection(
                 assignment.tenantId(), reason, message, null);
     }
 
+    public Rejection withTraceId(String id) {
+        return new Rejection(assignmentId, requestId, id, tenantId, reason, message, retryAfterMs);
+    }
+
     public Rejection withRetryAfter(long millis) {
         return new Rejection(assignmentId, requestId, traceId, tenantId, reason, message, millis);
     }

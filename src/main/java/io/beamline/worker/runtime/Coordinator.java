@@ -100,9 +100,12 @@ public final class Coordinator {
             switch (decoder.decode(payload)) {
                 case Decoded.Valid valid -> admit(valid.assignment(), payload.length, span, delivery);
                 case Decoded.Invalid invalid -> {
-                    span.fail(invalid.rejection().message());
-                    settleWhenPublished(delivery, reject(invalid.rejection()),
-                            deadLetter(deadLetters.invalid(invalid.rejection(), payload, invalid.payload())));
+                    // like an accepted assignment, one without a trace_id gets one for its ack and logs
+                    Rejection rejection = invalid.rejection().traceId() != null ? invalid.rejection()
+                            : invalid.rejection().withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
+                    span.fail(rejection.message());
+                    settleWhenPublished(delivery, reject(rejection),
+                            deadLetter(deadLetters.invalid(rejection, payload, invalid.payload())));
                 }
                 case Decoded.Unreadable unreadable -> {
                     span.fail(unreadable.message());
@@ -148,7 +151,7 @@ public final class Coordinator {
                     .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));
             return;
         }
-        Step step = new Step(assignment, QueueMemory.estimate(payloadBytes), System.nanoTime(), clock.millis(), executor);
+        Step step = new Step(assignment, payloadBytes, System.nanoTime(), clock.millis(), executor);
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
@@ -159,7 +162,7 @@ public final class Coordinator {
                     "assignment " + assignment.assignmentId() + " is already running or finished on this worker"));
             return;
         }
-        Optional<TenantQuotas.Refusal> overQuota = quotas.tryAdmit(assignment.tenantId(), step.estimatedBytes());
+        Optional<TenantQuotas.Refusal> overQuota = quotas.tryAdmit(assignment.tenantId(), step.payloadBytes());
         if (overQuota.isPresent()) {
             registry.forget(step);
             refuse(span, delivery, Rejection.of(assignment, RejectReason.QUOTA_EXCEEDED, overQuota.get().message())
@@ -177,7 +180,7 @@ public final class Coordinator {
         Pool pool = pools.get(assignment.pool());
         switch (pool.reserve(step)) {
             case Pool.Admission.Refused refused -> {
-                quotas.undoAdmit(assignment.tenantId(), step.estimatedBytes());
+                quotas.undoAdmit(assignment.tenantId(), step.payloadBytes());
                 registry.forget(step);
                 refuse(span, delivery, new Rejection(assignment.assignmentId(), assignment.requestId(), assignment.traceId(),
                         assignment.tenantId(), refused.reason(), refused.message(), refused.retryAfterMs()));
@@ -197,7 +200,7 @@ public final class Coordinator {
      * and run again without a new ack.
      */
     public void resume(ExecAssignment assignment) {
-        Step step = new Step(assignment, QueueMemory.estimate(0), System.nanoTime(), clock.millis(), executor);
+        Step step = new Step(assignment, 0, System.nanoTime(), clock.millis(), executor);
         if (registry.register(step)) {
             waitingLane.execute(step);
         }

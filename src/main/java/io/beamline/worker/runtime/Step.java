@@ -30,7 +30,7 @@ public final class Step implements Runnable {
     private boolean fingerprinted;
     private long idHigh;
     private long idLow;
-    private final long estimatedBytes;
+    private final int payloadBytes;
     private final long acceptedNanos;
     private final long acceptedAtMs;
     private final StepExecutor executor;
@@ -45,9 +45,9 @@ public final class Step implements Runnable {
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Step(ExecAssignment assignment, long estimatedBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
+    Step(ExecAssignment assignment, int payloadBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
-        this.estimatedBytes = estimatedBytes;
+        this.payloadBytes = payloadBytes;
         this.acceptedNanos = acceptedNanos;
         this.acceptedAtMs = acceptedAtMs;
         this.executor = executor;
@@ -135,9 +135,14 @@ public final class Step implements Runnable {
         this.reclaimer = thread;
     }
 
-    /** Heap this step occupies while queued, and the payload bytes it holds in flight. */
+    /** Heap this step occupies while queued (what the pool's memory budget counts). */
     long estimatedBytes() {
-        return estimatedBytes;
+        return QueueMemory.estimate(payloadBytes);
+    }
+
+    /** The size of the assignment's message: what a tenant's bytes-in-flight quota counts. */
+    int payloadBytes() {
+        return payloadBytes;
     }
 
     public State state() {

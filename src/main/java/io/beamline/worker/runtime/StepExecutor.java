@@ -153,7 +153,7 @@ public final class StepExecutor {
     /** Lets go of a step that another process will finish: no result from this worker. */
     void handedBack(Step step) {
         if (step.claimCompletion()) {
-            quotas.finished(step.tenantId(), step.estimatedBytes(), step.cpuMs());
+            quotas.finished(step.tenantId(), step.payloadBytes(), step.cpuMs());
             registry.forget(step);
         }
     }
@@ -202,7 +202,7 @@ public final class StepExecutor {
             registry.holdUntilStored(result, published);
         }
         Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
-        quotas.finished(assignment.tenantId(), step.estimatedBytes(), step.cpuMs());
+        quotas.finished(assignment.tenantId(), step.payloadBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
     }
 

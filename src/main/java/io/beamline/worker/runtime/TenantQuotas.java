@@ -47,7 +47,8 @@ public final class TenantQuotas {
             }
             if (limits.maxBytesInFlight() > 0 && u.bytesInFlight + bytes > limits.maxBytesInFlight()) {
                 return Optional.of(new Refusal("tenant " + tenant + " has " + u.bytesInFlight
-                        + " bytes in flight, quota " + limits.maxBytesInFlight(), 1000));
+                        + " payload bytes in flight; this assignment's " + bytes + " would pass its quota of "
+                        + limits.maxBytesInFlight(), 1000));
             }
             u.executions++;
             u.bytesInFlight += bytes;

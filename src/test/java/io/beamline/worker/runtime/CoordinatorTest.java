@@ -112,6 +112,41 @@ class CoordinatorTest {
     }
 
     @Test
+    void aRejectedAssignmentWithoutATraceIdGetsAGeneratedOneOnItsAckAndDeadLetter() {
+        var assignment = Assignments.fsGet("/x");
+        assignment.remove("trace_id");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) assignment.get("job")).put("type", "no.such.block");
+
+        coordinator.onMessage(Assignments.bytes(assignment));
+
+        await().until(() -> sink.acks.size() == 1 && sink.deadLetters.size() == 1);
+        assertThat(sink.acks.getFirst().status()).isEqualTo(ExecAssignmentAck.Status.REJECTED);
+        assertThat(sink.acks.getFirst().traceId()).matches("[0-9a-f]{32}");
+        assertThat(sink.deadLetters.getFirst().traceId()).isEqualTo(sink.acks.getFirst().traceId());
+    }
+
+    @Test
+    void aTenantsBytesInFlightQuotaCountsPayloadBytes() throws InterruptedException {
+        RecordingSink quotaSink = new RecordingSink();
+        try (Worker limited = Worker.create(TestConfigs.sandbox("--tenant-max-bytes-in-flight", "1000"),
+                Blocks.of(SandboxBlocks.registry(Clock.systemUTC())), new WorkerServices(quotaSink, notice -> { },
+                        new HealthChecks(), Clock.systemUTC(), OpenTelemetry.noop(), 64 * 1024, "http://localhost:9"))) {
+            byte[] small = Assignments.bytes(Assignments.fsGet("/small"));
+            assertThat(small.length).isLessThan(1000);
+            var big = Assignments.fsGet("/big");
+            big.put("padding", "x".repeat(1000));
+
+            limited.coordinator().onMessage(small);
+            limited.coordinator().onMessage(Assignments.bytes(big));
+
+            assertThat(limited.registry().awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(quotaSink.acks).extracting(ExecAssignmentAck::status)
+                    .containsExactly(ExecAssignmentAck.Status.ACCEPTED, ExecAssignmentAck.Status.REJECTED);
+            assertThat(quotaSink.acks.get(1).message()).contains("payload bytes", "quota of 1000");
+        }
+    }
+
+    @Test
     void assignmentsWithoutATraceIdGetAGeneratedOne() {
         var assignment = Assignments.fsGet("/x");
         assignment.remove("trace_id");
