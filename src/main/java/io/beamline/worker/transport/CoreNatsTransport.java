@@ -45,6 +45,25 @@ public final class CoreNatsTransport implements Intake {
             dispatchers.add(dispatcher);
         }
         log.info("subscribed to {} in queue group {} ({} intake thread(s))", Subjects.ASSIGN, Subjects.QUEUE_GROUP, intakeThreads);
+        Thread.ofVirtual().name("stream-check").start(this::warnIfAStreamStoresAssignments);
+    }
+
+    /**
+     * A JetStream stream left on the assignment subject (a JetStream worker ran against this
+     * server before) stores every assignment this worker answers, and the next JetStream worker
+     * runs them all again: the operator must hear of it. Best effort, off the start-up path.
+     */
+    private void warnIfAStreamStoresAssignments() {
+        try {
+            List<String> streams = connection.jetStreamManagement().getStreamNames(Subjects.ASSIGN);
+            if (!streams.isEmpty()) {
+                log.warn("JetStream stream(s) {} store {} too: the assignments this core worker answers will be run "
+                        + "again by any JetStream worker; use one transport per NATS deployment, or delete the stream(s)",
+                        streams, Subjects.ASSIGN);
+            }
+        } catch (Exception noJetStream) {
+            log.debug("no JetStream stream check: {}", noJetStream.toString());
+        }
     }
 
     private void onMessage(Message message) {
