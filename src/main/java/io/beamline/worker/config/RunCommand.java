@@ -47,6 +47,10 @@ final class RunCommand implements Callable<Integer> {
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         JsonLinesOutcomeSink sink = new JsonLinesOutcomeSink(stdout);
         HealthChecks health = new HealthChecks();
+        // healthy once the API it serves (metrics, approvals, status) is mounted, not before
+        java.util.concurrent.atomic.AtomicBoolean serving = new java.util.concurrent.atomic.AtomicBoolean();
+        health.register("worker", () -> serving.get()
+                ? HealthChecks.Check.ok("running") : HealthChecks.Check.failing("starting"));
         Clock clock = Clock.systemUTC();
         try (BufferedReader reader = open(input);
              HttpServers http = HttpServers.startEmbedded(config, health, clock)) {
@@ -54,6 +58,7 @@ final class RunCommand implements Callable<Integer> {
                     Tracing.fromEnvironment(System.getenv()), MAX_DEAD_LETTER_PAYLOAD, http.publicUrl());
             try (Worker worker = Worker.create(config, services)) {
                 http.serve(worker);
+                serving.set(true);
                 worker.resumePendingApprovals();
                 String line;
                 while ((line = reader.readLine()) != null) {
