@@ -87,9 +87,9 @@ public final class AssignmentRegistry {
     void finish(Step step, ExecResult result) {
         synchronized (finished) {
             if (step.fingerprinted()) {
-                finished.add(step.idHigh(), step.idLow(), FinishedStep.of(result));
+                finished.add(step.idHigh(), step.idLow(), FinishedStep.of(result, step.delivery().sequence()));
             } else {
-                finished.add(step.id(), FinishedStep.of(result));
+                finished.add(step.id(), FinishedStep.of(result, step.delivery().sequence()));
             }
         }
         inFlight.remove(step.id());

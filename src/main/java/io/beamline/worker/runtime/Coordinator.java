@@ -155,7 +155,7 @@ public final class Coordinator {
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
-            if (delivery.redelivered() && answerRedelivery(assignment.assignmentId(), delivery)) {
+            if (delivery.handsBack() && answerRedelivery(assignment.assignmentId(), delivery)) {
                 return;  // a durable transport delivered it again: never "duplicate" a step that ran here
             }
             refuse(span, delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
@@ -333,8 +333,10 @@ public final class Coordinator {
      * was); a finished step whose result was stored only settles the message.
      */
     private boolean answerRedelivery(String assignmentId, Delivery delivery) {
-        if (adoptRedelivery(assignmentId, delivery)) {
-            return true;
+        Optional<Step> running = registry.inFlight(assignmentId);
+        if (running.isPresent()) {
+            // the same message again: the step takes it over; another message with its id is a duplicate
+            return running.get().delivery().sameMessageAs(delivery) && adoptRedelivery(assignmentId, delivery);
         }
         Optional<ExecResult> unstored = registry.unstoredResult(assignmentId);
         if (unstored.isPresent()) {
@@ -343,7 +345,8 @@ public final class Coordinator {
             Delivery.settleWhenPublished(() -> delivery, unstored, republished);
             return true;
         }
-        if (registry.finished(assignmentId).isPresent()) {
+        Optional<FinishedStep> finished = registry.finished(assignmentId);
+        if (finished.isPresent() && Delivery.sameMessage(finished.get().sequence(), delivery.sequence())) {
             delivery.settle(Optional.empty());
             return true;
         }

@@ -32,12 +32,23 @@ public interface Delivery {
     }
 
     /**
-     * Whether the server delivered this very message before (JetStream counts deliveries): a
-     * message the Router sent again under the same {@code assignment_id} is a new message, not a
-     * redelivery, and is answered as a duplicate.
+     * The message's place in its stream (JetStream), -1 when it has none. A delivery of a known
+     * {@code assignment_id} with the same place is that message again (redelivered, also after
+     * the consumer lost count of its deliveries); with another place it is a new message the
+     * Router sent again, answered as a duplicate.
      */
-    default boolean redelivered() {
-        return false;
+    default long sequence() {
+        return -1;
+    }
+
+    /** Whether {@code other} carries the same stream message as this (true when either cannot tell). */
+    default boolean sameMessageAs(Delivery other) {
+        return sameMessage(sequence(), other.sequence());
+    }
+
+    /** Whether two stream places are the same message's (true when either is unknown, -1). */
+    static boolean sameMessage(long sequence, long other) {
+        return sequence < 0 || other < 0 || sequence == other;
     }
 
     /** A redelivery of the same message replaced this handle; let go of it without settling. */

@@ -13,6 +13,8 @@ import io.beamline.worker.contract.StepStatus;
  * young collection copy them, tens of milliseconds per pause at full load.
  *
  * @param errorCode the error's numeric code, or {@code null} on success
+ * @param sequence  the place in its stream of the message the step answered (JetStream), -1 when none:
+ *                  a later delivery of that same message is a redelivery, any other message a duplicate
  */
 public record FinishedStep(
         @JsonIgnore String tenantId,
@@ -21,14 +23,15 @@ public record FinishedStep(
         @JsonProperty("error_code") Integer errorCode,
         @JsonProperty("retries_used") int retriesUsed,
         @JsonProperty("latency_ms") long latencyMs,
-        @JsonProperty("completed_at") long completedAt) {
+        @JsonProperty("completed_at") long completedAt,
+        @JsonIgnore long sequence) {
 
-    static FinishedStep of(ExecResult result) {
+    static FinishedStep of(ExecResult result, long sequence) {
         ErrorCode code = result.error() == null ? null : result.error().code();
         return new FinishedStep(result.tenantId(), result.metadata() == null ? null : result.metadata().blockType(),
                 result.status(), code == null ? null : code.code(),
                 result.retriesUsed() == null ? 0 : result.retriesUsed(),
                 result.latencyMs() == null ? 0 : result.latencyMs(),
-                result.completedAt() == null ? 0 : result.completedAt());
+                result.completedAt() == null ? 0 : result.completedAt(), sequence);
     }
 }

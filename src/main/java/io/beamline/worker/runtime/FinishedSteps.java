@@ -36,6 +36,7 @@ final class FinishedSteps {
     private final int[] retries;
     private final long[] latencies;
     private final long[] completedAt;
+    private final long[] sequences;
     private long added;
     // the fingerprint of the id looked up last (callers hold the registry's lock)
     private long idHigh;
@@ -62,6 +63,7 @@ final class FinishedSteps {
         this.retries = new int[capacity];
         this.latencies = new long[capacity];
         this.completedAt = new long[capacity];
+        this.sequences = new long[capacity];
         // at most half full, so probe runs stay short
         int buckets = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
         this.index = new long[buckets];
@@ -91,7 +93,8 @@ final class FinishedSteps {
             return Optional.empty();
         }
         return Optional.of(new FinishedStep(tenantIds[slot], blockTypes[slot], STATUSES[statuses[slot]],
-                errorCodes[slot] == NO_ERROR ? null : errorCodes[slot], retries[slot], latencies[slot], completedAt[slot]));
+                errorCodes[slot] == NO_ERROR ? null : errorCodes[slot], retries[slot], latencies[slot], completedAt[slot],
+                sequences[slot]));
     }
 
     /** Remembers a finished step, forgetting the oldest one when full; a step already remembered is updated. */
@@ -124,6 +127,7 @@ final class FinishedSteps {
         retries[slot] = step.retriesUsed();
         latencies[slot] = step.latencyMs();
         completedAt[slot] = step.completedAt();
+        sequences[slot] = step.sequence();
     }
 
     /** The slot of the step with this id, or -1; leaves the id's fingerprint in {@link #idHigh}, {@link #idLow}. */

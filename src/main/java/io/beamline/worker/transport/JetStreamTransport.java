@@ -277,8 +277,8 @@ public final class JetStreamTransport implements Intake {
         }
 
         @Override
-        public boolean redelivered() {
-            return message.metaData().deliveredCount() > 1;
+        public long sequence() {
+            return message.metaData().streamSequence();
         }
 
         void keepAliveIfOlderThan(long millis) {

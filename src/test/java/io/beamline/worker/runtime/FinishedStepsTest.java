@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class FinishedStepsTest {
 
     private static FinishedStep step(String tenant, StepStatus status, Integer errorCode, int retries, long latency, long completedAt) {
-        return new FinishedStep(tenant, "fs.get", status, errorCode, retries, latency, completedAt);
+        return new FinishedStep(tenant, "fs.get", status, errorCode, retries, latency, completedAt, -1);
     }
 
     @Test
