@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * core NATS publisher and the JSON-lines writer (complete at once: handed to the connection or
  * written), and by the JetStream publisher (completes when the server confirmed it stored the
  * message). Implementations are thread-safe and never throw: a failed publish completes the
- * future exceptionally.
+ * future exceptionally. The one exception: {@link #result} throws {@link OutcomeTooLargeException},
+ * having sent nothing, when the result is larger than the transport carries.
  */
 public interface OutcomeSink {
 

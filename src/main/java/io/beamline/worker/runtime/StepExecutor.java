@@ -4,6 +4,7 @@ import io.beamline.worker.block.Block;
 import io.beamline.worker.block.BlockRegistry;
 import io.beamline.worker.block.StepContext;
 import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.HumanApprovalJob;
@@ -180,10 +181,18 @@ public final class StepExecutor {
             return;  // someone already published this step's one result
         }
         ExecAssignment assignment = step.assignment();
-        ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, (endedNanos - startedNanos) / 1_000_000, clock.millis());
+        long latencyMs = (endedNanos - startedNanos) / 1_000_000;
+        ExecResult result = ExecResult.of(assignment, outcome, retriesUsed, latencyMs, clock.millis());
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
         CompletableFuture<Void> published;
         try {
+            published = sink.result(result);
+        } catch (OutcomeTooLargeException e) {
+            // the output cannot travel: the step fails, saying why, instead of never answering
+            result = ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.EXECUTION_FAILED,
+                    e.getMessage() + "; fetch less per step, or write it to a file (http.request response_to_path)",
+                    java.util.Map.of("result_size_bytes", e.sizeBytes(), "max_message_bytes", e.limitBytes())), latencyMs),
+                    retriesUsed, latencyMs, result.completedAt());
             published = sink.result(result);
         } finally {
             publish.end();

@@ -40,7 +40,7 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     @Override
     public CompletableFuture<Void> result(ExecResult result) {
-        return publish(Subjects.RESULT, "result:" + result.assignmentId(), Json.write(result));
+        return publish(Subjects.RESULT, "result:" + result.assignmentId(), NatsOutcomeSink.fitting(Json.write(result), maxPayload));
     }
 
     @Override

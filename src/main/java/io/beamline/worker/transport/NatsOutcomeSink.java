@@ -6,6 +6,7 @@ import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Json;
 import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.runtime.OutcomeSink;
+import io.beamline.worker.runtime.OutcomeTooLargeException;
 import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,15 @@ public final class NatsOutcomeSink implements OutcomeSink {
 
     @Override
     public CompletableFuture<Void> result(ExecResult result) {
-        return publish(Subjects.RESULT, Json.write(result));
+        return publish(Subjects.RESULT, fitting(Json.write(result), connection.getMaxPayload()));
+    }
+
+    /** {@code bytes}, or {@link OutcomeTooLargeException} when a message of them would be refused. */
+    static byte[] fitting(byte[] bytes, long maxPayload) {
+        if (bytes.length > maxPayload) {
+            throw new OutcomeTooLargeException(bytes.length, maxPayload);
+        }
+        return bytes;
     }
 
     @Override
