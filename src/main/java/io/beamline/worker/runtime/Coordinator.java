@@ -98,7 +98,7 @@ public final class Coordinator {
         StepTracer.Span span = tracer.startReceive(traceparent);
         try {
             switch (decoder.decode(payload)) {
-                case Decoded.Valid valid -> admit(valid.assignment(), payload.length, span, delivery);
+                case Decoded.Valid valid -> admit(valid.assignment(), payload, span, delivery);
                 case Decoded.Invalid invalid -> {
                     // like an accepted assignment, one without a trace_id gets one for its ack and logs
                     Rejection rejection = invalid.rejection().traceId() != null ? invalid.rejection()
@@ -123,6 +123,9 @@ public final class Coordinator {
         Delivery.settleWhenPublished(() -> delivery, Optional.empty(), publishes);
     }
 
+    /** The payload of a step resumed after a restart: its message is long gone. */
+    private static final byte[] NO_PAYLOAD = new byte[0];
+
     /** Stops admitting: assignments that arrive from now on are rejected {@code shutting_down}. */
     public void startDraining() {
         draining = true;
@@ -132,7 +135,7 @@ public final class Coordinator {
         return draining;
     }
 
-    private void admit(ExecAssignment received, int payloadBytes, StepTracer.Span span, Delivery delivery) {
+    private void admit(ExecAssignment received, byte[] payload, StepTracer.Span span, Delivery delivery) {
         ExecAssignment assignment = received.traceId() != null ? received
                 : received.withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
         span.describe(assignment);
@@ -151,7 +154,7 @@ public final class Coordinator {
                     .withRetryAfter(Math.max(1, breakerOpen.get().toMillis())));
             return;
         }
-        Step step = new Step(assignment, payloadBytes, System.nanoTime(), clock.millis(), executor);
+        Step step = new Step(assignment, payload, System.nanoTime(), clock.millis(), executor);
         step.receiveSpan(span);
         step.delivery(delivery);
         if (!registry.register(step)) {
@@ -200,7 +203,7 @@ public final class Coordinator {
      * and run again without a new ack.
      */
     public void resume(ExecAssignment assignment) {
-        Step step = new Step(assignment, 0, System.nanoTime(), clock.millis(), executor);
+        Step step = new Step(assignment, NO_PAYLOAD, System.nanoTime(), clock.millis(), executor);
         if (registry.register(step)) {
             waitingLane.execute(step);
         }

@@ -45,12 +45,28 @@ public final class DeadLetters {
                 rejection.reason().wireName(), error, 0, payload, Optional.of(parsed));
     }
 
-    /** A step that failed for good with a non-retriable error. */
-    public DeadLetter failed(ExecAssignment assignment, ExecResult result, int attempts) {
-        JsonNode original = io.beamline.worker.contract.Json.mapper().valueToTree(assignment);
-        return new DeadLetter(assignment.assignmentId(), assignment.tenantId(), assignment.traceId(),
-                "non_retriable_failure", result.error(), attempts, workerId, clock.millis(), original,
-                null, null, null);
+    /**
+     * A step that failed for good with a non-retriable error. {@code payload} is the message as it
+     * arrived (unknown fields and all); a step resumed after a restart has none (empty), and its
+     * letter carries the assignment as the worker read it.
+     */
+    public DeadLetter failed(ExecAssignment assignment, ExecResult result, int attempts, byte[] payload) {
+        if (payload.length == 0) {
+            JsonNode read = io.beamline.worker.contract.Json.mapper().valueToTree(assignment);
+            return letter(assignment.assignmentId(), assignment.tenantId(), assignment.traceId(),
+                    "non_retriable_failure", result.error(), attempts, new byte[0], Optional.of(read));
+        }
+        return letter(assignment.assignmentId(), assignment.tenantId(), assignment.traceId(),
+                "non_retriable_failure", result.error(), attempts, payload, parsed(payload));
+    }
+
+    /** The payload's document, for embedding as JSON; it was read once already, so it parses. */
+    private static Optional<JsonNode> parsed(byte[] payload) {
+        try {
+            return Optional.of(io.beamline.worker.contract.Json.readTree(payload));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     private DeadLetter letter(String assignmentId, String tenantId, String traceId, String reason,

@@ -30,7 +30,8 @@ public final class Step implements Runnable {
     private boolean fingerprinted;
     private long idHigh;
     private long idLow;
-    private final int payloadBytes;
+    /** The message as it arrived: a dead letter carries it (kept while the step lives; no copy). */
+    private final byte[] payload;
     private final long acceptedNanos;
     private final long acceptedAtMs;
     private final StepExecutor executor;
@@ -45,9 +46,9 @@ public final class Step implements Runnable {
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Step(ExecAssignment assignment, int payloadBytes, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
+    Step(ExecAssignment assignment, byte[] payload, long acceptedNanos, long acceptedAtMs, StepExecutor executor) {
         this.assignment = assignment;
-        this.payloadBytes = payloadBytes;
+        this.payload = payload;
         this.acceptedNanos = acceptedNanos;
         this.acceptedAtMs = acceptedAtMs;
         this.executor = executor;
@@ -137,12 +138,17 @@ public final class Step implements Runnable {
 
     /** Heap this step occupies while queued (what the pool's memory budget counts). */
     long estimatedBytes() {
-        return QueueMemory.estimate(payloadBytes);
+        return QueueMemory.estimate(payload.length);
     }
 
     /** The size of the assignment's message: what a tenant's bytes-in-flight quota counts. */
     int payloadBytes() {
-        return payloadBytes;
+        return payload.length;
+    }
+
+    /** The assignment's message as it arrived; empty for a step resumed after a restart. */
+    byte[] payload() {
+        return payload;
     }
 
     public State state() {

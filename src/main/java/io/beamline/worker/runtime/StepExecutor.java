@@ -200,7 +200,7 @@ public final class StepExecutor {
         listener.completed(assignment, result);
         // a step the Router cancelled is not a failure anyone needs to look at again
         if (result.error() != null && !result.error().isRetryable() && result.status() != StepStatus.CANCELLED) {
-            var letter = deadLetters.failed(assignment, result, retriesUsed + 1);
+            var letter = deadLetters.failed(assignment, result, retriesUsed + 1, step.payload());
             published = CompletableFuture.allOf(published, sink.deadLetter(letter));
             listener.deadLettered(letter);
         }

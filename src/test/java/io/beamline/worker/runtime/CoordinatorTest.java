@@ -92,6 +92,29 @@ class CoordinatorTest {
         assertThat(sink.results).as("still one result").hasSize(1);
     }
 
+    /** What a test's fs.get block does. */
+    private interface Answer {
+        io.beamline.worker.contract.StepResult get() throws InterruptedException;
+    }
+
+    /** Blocks where fs.get gives {@code answer}. */
+    private static BlockRegistry fsGetAnswering(Answer answer) {
+        return BlockRegistry.builder().register(io.beamline.worker.contract.Job.FS_GET,
+                new io.beamline.worker.block.Block<io.beamline.worker.contract.FsGetJob>() {
+                    @Override
+                    public Class<io.beamline.worker.contract.FsGetJob> jobType() {
+                        return io.beamline.worker.contract.FsGetJob.class;
+                    }
+
+                    @Override
+                    public io.beamline.worker.contract.StepResult execute(io.beamline.worker.contract.FsGetJob job,
+                                                                         io.beamline.worker.block.StepContext context)
+                            throws InterruptedException {
+                        return answer.get();
+                    }
+                }).build();
+    }
+
     /** A JetStream-like delivery: it can be handed back, and has its place in the stream. */
     private static Delivery durable(long sequence, java.util.List<Object> settled) {
         return new Delivery() {
@@ -110,6 +133,24 @@ class CoordinatorTest {
                 settled.add(result);
             }
         };
+    }
+
+    @Test
+    void theDeadLetterOfAFailedStepCarriesTheMessageAsItArrived() throws Exception {
+        Worker refusing = worker(fsGetAnswering(() -> io.beamline.worker.contract.StepResult.failed(
+                io.beamline.worker.contract.ErrorCode.PERMISSION_DENIED, "not yours", 0)));
+        var assignment = Assignments.fsGet("/x");
+        assignment.remove("trace_id");
+        assignment.put("x_top", "keep");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) assignment.get("job")).put("x_custom", "keep");
+
+        refusing.coordinator().onMessage(Assignments.bytes(assignment));
+
+        assertThat(refusing.registry().awaitIdle(Duration.ofSeconds(10))).isTrue();
+        await().until(() -> sink.deadLetters.size() == 1);
+        var payload = (com.fasterxml.jackson.databind.JsonNode) sink.deadLetters.getFirst().payload();
+        assertThat(payload).isEqualTo(assignment);  // unknown fields kept, nothing added (no generated trace_id)
+        refusing.close();
     }
 
     @Test
@@ -161,21 +202,10 @@ class CoordinatorTest {
 
     @Test
     void aBlockThatThrowsEndsItsStepWithOneInternalErrorThatCountsTheTimeItTook() throws InterruptedException {
-        Worker throwing = worker(BlockRegistry.builder().register(io.beamline.worker.contract.Job.FS_GET,
-                new io.beamline.worker.block.Block<io.beamline.worker.contract.FsGetJob>() {
-                    @Override
-                    public Class<io.beamline.worker.contract.FsGetJob> jobType() {
-                        return io.beamline.worker.contract.FsGetJob.class;
-                    }
-
-                    @Override
-                    public io.beamline.worker.contract.StepResult execute(io.beamline.worker.contract.FsGetJob job,
-                                                                         io.beamline.worker.block.StepContext context)
-                            throws InterruptedException {
-                        Thread.sleep(30);
-                        throw new IllegalStateException("a bug in the block");
-                    }
-                }).build());
+        Worker throwing = worker(fsGetAnswering(() -> {
+            Thread.sleep(30);
+            throw new IllegalStateException("a bug in the block");
+        }));
 
         throwing.coordinator().onMessage(Assignments.bytes(Assignments.fsGet("/x")));
 

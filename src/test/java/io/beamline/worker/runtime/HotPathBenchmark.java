@@ -57,7 +57,7 @@ public class HotPathBenchmark {
             var assignment = Assignments.httpGet("https://x");
             assignment.put("tenant_id", "tenant-" + (i % 16));
             ExecAssignment a = ((Decoded.Valid) decoder.decode(Assignments.bytes(assignment))).assignment();
-            steps[i] = new Step(a, 500, 0, 0, null);
+            steps[i] = new Step(a, new byte[500], 0, 0, null);
         }
         // as the worker's registry (100,000 finished steps remembered), full; fresh ids cycle
         // through 2.6 times its capacity, so each one is new again when it comes round
@@ -67,7 +67,7 @@ public class HotPathBenchmark {
             fresh[i] = new Step(new ExecAssignment(decoded.version(), java.util.UUID.randomUUID().toString(),
                     decoded.requestId(), decoded.tenantId(), decoded.traceId(), decoded.runId(), decoded.flowId(),
                     decoded.stepId(), decoded.executor(), decoded.priority(), decoded.resourcePool(),
-                    decoded.retryConfig(), decoded.job()), 500, 0, 0, null);
+                    decoded.retryConfig(), decoded.job()), new byte[500], 0, 0, null);
         }
         for (int i = 0; i < 100_000; i++) {
             registerAndFinish();

@@ -25,6 +25,6 @@ final class TestSteps {
             json.put("priority", priority);
         }
         ExecAssignment assignment = ((Decoded.Valid) new AssignmentDecoder().decode(Assignments.bytes(json))).assignment();
-        return new Step(assignment, 200, System.nanoTime(), System.currentTimeMillis(), null);
+        return new Step(assignment, new byte[200], System.nanoTime(), System.currentTimeMillis(), null);
     }
 }
