@@ -247,10 +247,11 @@ public final class Coordinator {
     }
 
     /**
-     * Handles one message from {@code caf.exec.cancel.v1}: a readable cancel is applied, anything
-     * else becomes a dead letter (nothing received is dropped silently).
+     * Handles one message from {@code caf.exec.cancel.v1}: a readable cancel (it must name the
+     * assignment and its tenant) is applied and what it did returned; anything else becomes a
+     * dead letter (nothing received is dropped silently) and the result is empty.
      */
-    public void onCancelMessage(byte[] payload) {
+    public Optional<CancelOutcome> onCancelMessage(byte[] payload) {
         CancelRequest request;
         try {
             JsonNode node = Json.readTree(payload);
@@ -258,12 +259,16 @@ public final class Coordinator {
             if (request.assignmentId() == null || request.assignmentId().isBlank()) {
                 throw new IllegalArgumentException("missing assignment_id");
             }
+            // the tenant proves whose step it is: without it any step could be stopped by its id
+            if (request.tenantId() == null || request.tenantId().isBlank()) {
+                throw new IllegalArgumentException("missing tenant_id");
+            }
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
                     "unreadable cancel request: " + e.getMessage()), Optional.empty()));  // core NATS: nothing to settle
-            return;
+            return Optional.empty();
         }
-        cancel(request);
+        return Optional.of(cancel(request));
     }
 
     /**

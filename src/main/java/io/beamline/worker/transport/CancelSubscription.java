@@ -22,7 +22,11 @@ public final class CancelSubscription implements AutoCloseable {
         this.connection = connection;
         this.dispatcher = connection.createDispatcher(message -> {
             try {
-                coordinator.onCancelMessage(message.getData() == null ? new byte[0] : message.getData());
+                byte[] data = message.getData() == null ? new byte[0] : message.getData();
+                if (coordinator.onCancelMessage(data).orElse(null) == Coordinator.CancelOutcome.TENANT_MISMATCH) {
+                    log.warn("a cancel naming another tenant than its step's was ignored: {}",
+                            new String(data, java.nio.charset.StandardCharsets.UTF_8));
+                }
             } catch (RuntimeException e) {
                 log.error("unexpected failure handling a cancel", e);
             }

@@ -197,11 +197,13 @@ class ResilienceIntegrationTest {
             String id = worker.submit(get(server.url("/slow"), 5000L));
 
             worker.cancel(id, "someone-else");
+            worker.cancel(id, null);  // no tenant: it could be anyone's cancel
             worker.cancel("no-such-assignment", "tenant-test");
             worker.worker().coordinator().onCancelMessage("not json".getBytes());
 
             assertThat(worker.awaitResult(id, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
             assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("unreadable cancel"));
+            assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("missing tenant_id"));
         }
     }
 
