@@ -20,6 +20,9 @@ public final class AssignmentDecoder {
     private static final Set<String> JITTERS = Set.of("none", "full", "equal");
     private static final Set<String> ON_TIMEOUT = Set.of("fail", "approve", "reject");
     static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+    /** A human.approval's prompt: its notification (prompt and a link per approver) must fit one NATS message. */
+    static final int MAX_PROMPT_CHARS = 64 * 1024;
+    static final int MAX_APPROVERS = 100;
     static final int MIN_ATTEMPTS = 1;
     static final int MAX_ATTEMPTS = 100;
     /** Recently seen tenant ids, one per slot by hash: see {@link #shared}. */
@@ -234,9 +237,18 @@ public final class AssignmentDecoder {
 
     private static HumanApprovalJob humanApproval(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
         String prompt = fields.requiredString("prompt");
+        if (prompt.length() > MAX_PROMPT_CHARS) {
+            // the notification carries it once per approver's link page and must fit one message
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    "job.prompt must be at most " + MAX_PROMPT_CHARS + " characters, got " + prompt.length());
+        }
         var approvers = fields.optionalStringList("approvers");
         if (approvers == null || approvers.isEmpty()) {
             throw new InvalidFieldException(RejectReason.MISSING_REQUIRED_FIELD, "job.approvers must list at least one approver");
+        }
+        if (approvers.size() > MAX_APPROVERS) {
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    "job.approvers must list at most " + MAX_APPROVERS + " approvers, got " + approvers.size());
         }
         Integer required = fields.optionalInt("required_approvals", 1, approvers.size());
         String onTimeout = fields.optionalString("on_timeout");

@@ -232,6 +232,20 @@ class AssignmentDecoderTest {
         assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(job)))).isInstanceOf(Decoded.Invalid.class);
     }
 
+    @Test
+    void anApprovalWhoseNotificationCouldNotBeSentIsRejected() {
+        String longPrompt = "{\"type\":\"human.approval\",\"prompt\":\"" + "p".repeat(AssignmentDecoder.MAX_PROMPT_CHARS + 1)
+                + "\",\"approvers\":[\"a\"]}";
+        String manyApprovers = "{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":["
+                + String.join(",", java.util.Collections.nCopies(AssignmentDecoder.MAX_APPROVERS + 1, "\"a\"")) + "]}";
+        String fits = "{\"type\":\"human.approval\",\"prompt\":\"" + "p".repeat(AssignmentDecoder.MAX_PROMPT_CHARS)
+                + "\",\"approvers\":[\"a\"]}";
+
+        assertThat(rejected(Assignments.withJob(longPrompt)).reason()).isEqualTo(RejectReason.INVALID_INPUT);
+        assertThat(rejected(Assignments.withJob(manyApprovers)).reason()).isEqualTo(RejectReason.INVALID_INPUT);
+        assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(fits)))).isInstanceOf(Decoded.Valid.class);
+    }
+
     private Rejection rejected(ObjectNode assignment) {
         Decoded decoded = decoder.decode(Assignments.bytes(assignment));
         assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
