@@ -38,6 +38,10 @@ public final class AssignmentDecoder {
 
     /** The whole decoder, on a tree of the document: for everything the direct reader leaves to it. */
     Decoded decodeTree(byte[] payload) {
+        if (!isUtf8(payload)) {
+            // Jackson decodes some malformed sequences (an overlong "/" as "/") instead of refusing them
+            return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT, "payload is not valid UTF-8", Optional.empty());
+        }
         JsonNode root;
         try {
             root = Json.readTree(payload);
@@ -63,6 +67,19 @@ public final class AssignmentDecoder {
             return new Decoded.Valid(assignment(root));
         } catch (InvalidFieldException e) {
             return new Decoded.Invalid(rejection(root, e), root);
+        }
+    }
+
+    /** Strict UTF-8: no overlong forms, no encoded surrogates, nothing cut short. */
+    static boolean isUtf8(byte[] bytes) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
         }
     }
 

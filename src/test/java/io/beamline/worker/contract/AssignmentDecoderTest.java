@@ -41,6 +41,21 @@ class AssignmentDecoderTest {
     }
 
     @Test
+    void malformedUtf8InsideAStringIsUnreadableNotDecodedLeniently() {
+        byte[] valid = Assignments.bytes(Assignments.fsGet("/a-b"));
+        String text = new String(valid, StandardCharsets.UTF_8);
+        int dash = text.indexOf("a-b") + 1;
+        byte[] overlongSlash = new byte[valid.length + 1];  // "/" as the overlong two-byte form C0 AF
+        System.arraycopy(valid, 0, overlongSlash, 0, dash);
+        overlongSlash[dash] = (byte) 0xC0;
+        overlongSlash[dash + 1] = (byte) 0xAF;
+        System.arraycopy(valid, dash + 1, overlongSlash, dash + 2, valid.length - dash - 1);
+
+        assertThat(decoder.decode(overlongSlash)).isInstanceOf(Decoded.Unreadable.class);
+        assertThat(decoder.decode(valid)).isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
     void binaryGarbageIsUnreadable() {
         byte[] garbage = new byte[1024 * 1024];
         new java.util.Random(7).nextBytes(garbage);
