@@ -45,6 +45,7 @@ final class WireLayout {
     private static final WireSink.Name BODY_PATH = WireSink.Name.of("body_path");
     private static final WireSink.Name BODY_SIZE_BYTES = WireSink.Name.of("body_size_bytes");
     private static final WireSink.Name BODY_SHA256 = WireSink.Name.of("body_sha256");
+    private static final WireSink.Name BODY_ENCODING = WireSink.Name.of("body_encoding");
 
     private WireLayout() {
     }
@@ -151,6 +152,7 @@ final class WireLayout {
         text(out, BODY_PATH, output.bodyPath());
         number(out, BODY_SIZE_BYTES, output.bodySizeBytes());
         text(out, BODY_SHA256, output.bodySha256());
+        text(out, BODY_ENCODING, output.bodyEncoding());
         out.endObject();
     }
 

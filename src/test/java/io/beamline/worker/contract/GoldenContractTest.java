@@ -117,8 +117,9 @@ class GoldenContractTest {
                 ExecResult.of(assignment, new StepResult.Succeeded(new FsOutput("/d", null, null, null, null, null, true), 1), 0, 1, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "{\"ok\":true}", java.util.Map.of("Content-Type", "application/json"), 4), 4), 0, 4, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(new HttpOutput(503, null, java.util.Map.of(), null,
-                        "/out/body.bin", 1234L, "ab12"), 4), 0, 4, 5L),
-                ExecResult.of(assignment, new StepResult.Succeeded(new HttpOutput(null, "", null, 0L, null, null, null), 4), 0, 4, 5L),
+                        "/out/body.bin", 1234L, "ab12", null), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inlineBase64(200, "AAH/", java.util.Map.of(), 4), 4), 0, 4, 5L),
+                ExecResult.of(assignment, new StepResult.Succeeded(new HttpOutput(null, "", null, 0L, null, null, null, null), 4), 0, 4, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "x", headers(
                         "Content-Type", "text/plain", "X-Empty", "", "X-Quote", "a \"b\" \\ c", "Set-Cookie", "k=v; Path=/"), 1), 1), 0, 1, 5L),
                 ExecResult.of(assignment, new StepResult.Succeeded(HttpOutput.inline(200, "x", headers(
@@ -152,7 +153,8 @@ class GoldenContractTest {
             }
             ExecResult http = ExecResult.of(fuzzed, new StepResult.Succeeded(new HttpOutput(200 + n % 300,
                     n % 5 == 0 ? null : randomString(random, chars, 80), n % 7 == 0 ? null : randomHeaders, (long) n,
-                    n % 5 == 0 ? randomString(random, chars, 20) : null, n % 5 == 0 ? (long) n : null, null), n), 0, n, n);
+                    n % 5 == 0 ? randomString(random, chars, 20) : null, n % 5 == 0 ? (long) n : null, null,
+                    n % 3 == 0 ? "base64" : null), n), 0, n, n);
             if (n % 2 == 0) {
                 assertThat(WireBytes.ack(ack)).as("written directly: %s", ack).isNotNull();
                 assertThat(WireBytes.result(result)).as("written directly: %s", result).isNotNull();

@@ -27,7 +27,11 @@ public sealed interface Reply {
         }
 
         public Respond body(String text) {
-            return new Respond(status, headers, text.getBytes(StandardCharsets.UTF_8), headerDelay, chunkBytes, chunkDelay);
+            return body(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public Respond body(byte[] bytes) {
+            return new Respond(status, headers, bytes, headerDelay, chunkBytes, chunkDelay);
         }
 
         public Respond delayHeaders(Duration delay) {

@@ -42,10 +42,13 @@ final class CallOutcomes {
         }
         Map<String, String> headers = flatten(response.headers());
         HttpOutput output = switch (response.body()) {
-            case ResponseBody.Inline inline -> HttpOutput.inline(status, inline.text(), headers, latencyMs());
+            case ResponseBody.Inline inline -> inline.utf8Text()
+                    .map(text -> HttpOutput.inline(status, text, headers, latencyMs()))
+                    .orElseGet(() -> HttpOutput.inlineBase64(status, java.util.Base64.getEncoder().encodeToString(inline.bytes()),
+                            headers, latencyMs()));
             case ResponseBody.Snippet snippet -> HttpOutput.inline(status, snippet.text(), headers, latencyMs());
             case ResponseBody.Stored stored -> new HttpOutput(status, null, headers, latencyMs(),
-                    bodyPath.orElseThrow(), stored.sizeBytes(), stored.sha256());
+                    bodyPath.orElseThrow(), stored.sizeBytes(), stored.sha256(), null);
         };
         return new StepResult.Succeeded(output, latencyMs());
     }

@@ -41,6 +41,24 @@ class HttpBlockExchangeTest extends LocalServerTest {
     }
 
     @Test
+    void aBodyThatIsNotUtf8TextComesInBase64ByteForByte() throws Exception {
+        byte[] every = new byte[256];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = (byte) i;
+        }
+        server.on("/bytes", Reply.ok("").body(every));
+        server.on("/text", Reply.ok("héllo ✓"));
+
+        HttpOutput binary = output(request(server.url("/bytes")).runOn(block));
+        HttpOutput text = output(request(server.url("/text")).runOn(block));
+
+        assertThat(binary.bodyEncoding()).isEqualTo("base64");
+        assertThat(java.util.Base64.getDecoder().decode(binary.body())).isEqualTo(every);
+        assertThat(text.bodyEncoding()).isNull();
+        assertThat(text.body()).isEqualTo("héllo ✓");
+    }
+
+    @Test
     void repeatedResponseHeadersAreJoinedWithCommas() throws Exception {
         server.on("/multi", Reply.ok("x").header("Vary", "Accept").header("Vary", "Origin"));
 
