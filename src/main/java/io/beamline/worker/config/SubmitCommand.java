@@ -43,13 +43,28 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        byte[] payload = "-".equals(input) ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
+        if (timeoutMs <= 0) {
+            throw new ConfigException("--timeout-ms must be > 0, got " + timeoutMs);
+        }
+        byte[] payload;
+        try {
+            payload = "-".equals(input) ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new ConfigException("cannot read the assignment from " + input + ": " + e);
+        }
         String assignmentId = assignmentId(payload);
         String urls = new Settings(System.getenv()).text("--nats-url", natsUrl, "NATS_URL", "nats://localhost:4222");
         Options options = new Options.Builder().servers(urls.split(",")).connectionName("beamline-submit")
                 .connectionTimeout(Duration.ofSeconds(5)).build();
         BlockingQueue<Message> answers = new LinkedBlockingQueue<>();
-        try (Connection connection = Nats.connect(options)) {
+        Connection connection;
+        try {
+            connection = Nats.connect(options);
+        } catch (IOException e) {
+            System.err.println("beamline-worker submit: cannot connect to NATS " + urls + ": " + e.getMessage());
+            return Main.EXIT_CONNECTION_LOST;
+        }
+        try (connection) {
             Dispatcher dispatcher = connection.createDispatcher(message -> {
                 if (assignmentId.equals(idOf(message.getData()))) {
                     answers.add(message);

@@ -49,4 +49,25 @@ class SubmitIT {
             assertThat(RunIT.jsonLines(submit.stdout()).getFirst().get("status").asText()).isEqualTo("rejected");
         }
     }
+
+    @Test
+    void submitExplainsAMissingFileABadTimeoutAndAnUnreachableServerWithoutAStackTrace(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("assignment.json");
+        Files.writeString(file, ServeIT.golden("assignment-http.json").toString());
+        String nowhere = "nats://127.0.0.1:" + NatsServer.freePort();
+
+        WorkerProcess missing = WorkerProcess.builder("submit", dir.resolve("nope.json").toString(), "--nats-url", nowhere)
+                .run(Duration.ofSeconds(60));
+        WorkerProcess badTimeout = WorkerProcess.builder("submit", file.toString(), "--nats-url", nowhere, "--timeout-ms", "-5")
+                .run(Duration.ofSeconds(60));
+        WorkerProcess unreachable = WorkerProcess.builder("submit", file.toString(), "--nats-url", nowhere)
+                .run(Duration.ofSeconds(60));
+
+        assertThat(missing.process().exitValue()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("nope.json").doesNotContain("\tat ");
+        assertThat(badTimeout.process().exitValue()).isEqualTo(2);
+        assertThat(badTimeout.stderr()).contains("--timeout-ms");
+        assertThat(unreachable.process().exitValue()).isEqualTo(3);
+        assertThat(unreachable.stderr()).contains("cannot connect to NATS").doesNotContain("\tat ");
+    }
 }
