@@ -48,6 +48,11 @@ final class FsPutBlock implements Block<FsPutJob> {
         try (OperationDeadline deadline = timeouts.start("write", config.writeTimeout())) {
             try {
                 Path target = files.resolve(context.tenantId(), job.path());
+                if (job.path().endsWith("/")) {
+                    // a directory's name (once it passed confinement): writing would make a file named like it
+                    return FsOutcomes.failed(ErrorCode.INVALID_INPUT, "fs.put needs a file's path, got a directory's: " + job.path(),
+                            java.util.Map.of("path", job.path()), started);
+                }
                 sha256 = atomicWrite.replace(target, bytes, deadline);
             } catch (PathRefusedException e) {
                 return FsOutcomes.refused(job.path(), e.getMessage(), started);

@@ -17,6 +17,7 @@ import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.FsPutJob;
 import io.beamline.worker.contract.Job;
+import io.beamline.worker.contract.StepResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -60,6 +61,16 @@ class FsRoundTripTest {
         assertThat(read.sha256()).isEqualTo(written.sha256());
         assertThat(read.contentType()).isEqualTo("application/json");
         assertThat(dataDir.resolve(TENANT).resolve("data/output.json")).hasContent(text);
+    }
+
+    @Test
+    void aPutToADirectorysPathIsRefusedAndWritesNothing() throws Exception {
+        StepResult result = blocks.put().execute(
+                new FsPutJob(Job.FS_PUT, "reports/", "x", "text/plain", null, null), context(TENANT));
+
+        assertThat(result).isInstanceOf(StepResult.Failed.class);
+        assertThat(((StepResult.Failed) result).cause().code()).isEqualTo(io.beamline.worker.contract.ErrorCode.INVALID_INPUT);
+        assertThat(dataDir.resolve(TENANT).resolve("reports")).doesNotExist();
     }
 
     @Test
