@@ -321,30 +321,29 @@ public final class Coordinator {
 
     /**
      * A redelivered message for a step that still runs here: the step takes the new delivery
-     * (the old one is let go), and no second execution starts. False when it does not run here.
+     * (the old one is let go), and no second execution starts.
      */
-    private boolean adoptRedelivery(String assignmentId, Delivery delivery) {
-        Optional<Step> step = registry.inFlight(assignmentId);
-        if (step.isEmpty()) {
-            return false;
-        }
-        Delivery previous = step.get().delivery();
-        step.get().delivery(delivery);
+    private static void adoptRedelivery(Step step, Delivery delivery) {
+        Delivery previous = step.delivery();
+        step.delivery(delivery);
         previous.superseded();
-        return true;
     }
 
     /**
-     * A durable transport delivered a message again (even as a "first" delivery, which happens
-     * when a consumer's leader moves): the running step adopts it; a finished step whose result
-     * is not known to be stored publishes it again (dropped as a duplicate by the server if it
-     * was); a finished step whose result was stored only settles the message.
+     * A durable transport delivered a message again (the same stream message, whatever its
+     * delivery count says: a consumer whose leader moved starts that again): the running step
+     * adopts it; a finished step whose result is not known to be stored publishes it again
+     * (dropped as a duplicate by the server if it was); a finished step whose result was stored
+     * only settles the message. False for another message with the id: a duplicate.
      */
     private boolean answerRedelivery(String assignmentId, Delivery delivery) {
         Optional<Step> running = registry.inFlight(assignmentId);
         if (running.isPresent()) {
-            // the same message again: the step takes it over; another message with its id is a duplicate
-            return running.get().delivery().sameMessageAs(delivery) && adoptRedelivery(assignmentId, delivery);
+            if (!running.get().delivery().sameMessageAs(delivery)) {
+                return false;
+            }
+            adoptRedelivery(running.get(), delivery);
+            return true;
         }
         Optional<ExecResult> unstored = registry.unstoredResult(assignmentId);
         if (unstored.isPresent()) {

@@ -51,13 +51,11 @@ public final class DeadLetters {
      * letter carries the assignment as the worker read it.
      */
     public DeadLetter failed(ExecAssignment assignment, ExecResult result, int attempts, byte[] payload) {
-        if (payload.length == 0) {
-            JsonNode read = io.beamline.worker.contract.Json.mapper().valueToTree(assignment);
-            return letter(assignment.assignmentId(), assignment.tenantId(), assignment.traceId(),
-                    "non_retriable_failure", result.error(), attempts, new byte[0], Optional.of(read));
-        }
+        Optional<JsonNode> document = payload.length == 0
+                ? Optional.of(io.beamline.worker.contract.Json.mapper().valueToTree(assignment))
+                : parsed(payload);
         return letter(assignment.assignmentId(), assignment.tenantId(), assignment.traceId(),
-                "non_retriable_failure", result.error(), attempts, payload, parsed(payload));
+                "non_retriable_failure", result.error(), attempts, payload, document);
     }
 
     /** The payload's document, for embedding as JSON; it was read once already, so it parses. */
