@@ -38,7 +38,7 @@ public final class AssignmentDecoder {
 
     /** The whole decoder, on a tree of the document: for everything the direct reader leaves to it. */
     Decoded decodeTree(byte[] payload) {
-        if (!isUtf8(payload)) {
+        if (Utf8.strict(payload).isEmpty()) {
             // Jackson decodes some malformed sequences (an overlong "/" as "/") instead of refusing them
             return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT, "payload is not valid UTF-8", Optional.empty());
         }
@@ -67,19 +67,6 @@ public final class AssignmentDecoder {
             return new Decoded.Valid(assignment(root));
         } catch (InvalidFieldException e) {
             return new Decoded.Invalid(rejection(root, e), root);
-        }
-    }
-
-    /** Strict UTF-8: no overlong forms, no encoded surrogates, nothing cut short. */
-    static boolean isUtf8(byte[] bytes) {
-        try {
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes));
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
         }
     }
 

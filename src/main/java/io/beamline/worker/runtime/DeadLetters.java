@@ -6,10 +6,6 @@ import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Rejection;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
@@ -89,15 +85,10 @@ public final class DeadLetters {
 
     /** Strict UTF-8 decoding; a cut payload may end inside a character, which is tolerated. */
     private static Optional<String> utf8(byte[] bytes, boolean mayEndMidCharacter) {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        int length = bytes.length;
-        for (int trim = 0; trim <= (mayEndMidCharacter ? 3 : 0) && trim <= length; trim++) {
-            try {
-                return Optional.of(decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length - trim)).toString());
-            } catch (CharacterCodingException e) {
-                // try one byte shorter: the cut may have split a multi-byte character
+        for (int trim = 0; trim <= (mayEndMidCharacter ? 3 : 0) && trim <= bytes.length; trim++) {
+            Optional<String> text = io.beamline.worker.contract.Utf8.strict(bytes, bytes.length - trim);
+            if (text.isPresent()) {
+                return text;  // else one byte shorter: the cut may have split a multi-byte character
             }
         }
         return Optional.empty();

@@ -9,12 +9,9 @@ import io.beamline.worker.contract.FsGetJob;
 import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.FsPutJob;
 import io.beamline.worker.contract.StepResult;
+import io.beamline.worker.contract.Utf8;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -86,23 +83,10 @@ final class FsGetBlock implements Block<FsGetJob> {
         if (inline.isEmpty()) {
             return new FsOutput(job.path(), content.sizeBytes(), contentType, null, null, content.sha256(), null);
         }
-        Optional<String> text = FsPutJob.BASE64.equals(job.contentEncoding()) ? Optional.empty() : utf8(inline.get());
+        Optional<String> text = FsPutJob.BASE64.equals(job.contentEncoding()) ? Optional.empty() : Utf8.strict(inline.get());
         return text
                 .map(t -> new FsOutput(job.path(), content.sizeBytes(), contentType, t, null, content.sha256(), null))
                 .orElseGet(() -> new FsOutput(job.path(), content.sizeBytes(), contentType,
                         Base64.getEncoder().encodeToString(inline.get()), FsPutJob.BASE64, content.sha256(), null));
-    }
-
-    /** The bytes as text when they are well-formed UTF-8; lossy decoding would corrupt binary files. */
-    private static Optional<String> utf8(byte[] bytes) {
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -9,14 +9,7 @@ sealed interface ResponseBody {
     record Inline(byte[] bytes) implements ResponseBody {
         /** The body as text when it is well-formed UTF-8 (as nearly every API answers); empty otherwise. */
         java.util.Optional<String> utf8Text() {
-            try {
-                return java.util.Optional.of(StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString());
-            } catch (java.nio.charset.CharacterCodingException notText) {
-                return java.util.Optional.empty();
-            }
+            return io.beamline.worker.contract.Utf8.strict(bytes);
         }
     }
 
