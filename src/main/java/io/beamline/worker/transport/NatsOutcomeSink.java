@@ -40,9 +40,12 @@ public final class NatsOutcomeSink implements OutcomeSink {
         return publish(Subjects.RESULT, fitting(Json.write(result), connection.getMaxPayload()));
     }
 
-    /** {@code bytes}, or {@link OutcomeTooLargeException} when a message of them would be refused. */
+    /**
+     * {@code bytes}, or {@link OutcomeTooLargeException} when a message of them would be refused.
+     * A limit of 0 or less is unknown (jnats says -1 before it has the server's info): no check.
+     */
     static byte[] fitting(byte[] bytes, long maxPayload) {
-        if (bytes.length > maxPayload) {
+        if (exceeds(bytes, maxPayload)) {
             throw new OutcomeTooLargeException(bytes.length, maxPayload);
         }
         return bytes;
@@ -59,7 +62,11 @@ public final class NatsOutcomeSink implements OutcomeSink {
      */
     static byte[] fitted(DeadLetter letter, long maxPayload) {
         byte[] bytes = Json.write(letter);
-        return bytes.length > maxPayload ? Json.write(letter.withoutPayload()) : bytes;
+        return exceeds(bytes, maxPayload) ? Json.write(letter.withoutPayload()) : bytes;
+    }
+
+    private static boolean exceeds(byte[] bytes, long maxPayload) {
+        return maxPayload > 0 && bytes.length > maxPayload;
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);

@@ -55,10 +55,8 @@ class CoordinatorTest {
 
     @Test
     void aFinishedStepIsRememberedWithoutItsResultAndARedeliveryOfItOnlySettles() throws InterruptedException {
-        var assignment = Assignments.fsGet("/remembered");
+        var assignment = finishedFromTheStream(Assignments.fsGet("/remembered"), 7);
         String id = assignment.get("assignment_id").asText();
-        coordinator.onMessage(Assignments.bytes(assignment), "", durable(7, new java.util.concurrent.CopyOnWriteArrayList<>()));
-        assertThat(registry.awaitIdle(Duration.ofSeconds(10))).isTrue();
         assertThat(sink.resultFor(id).orElseThrow().result()).as("the published result has the output").isNotNull();
         assertThat(registry.finished(id).orElseThrow().status()).as("what is remembered").isEqualTo(StepStatus.SUCCESS);
         assertThat(registry.unstoredResult(id)).as("the full result is let go once stored").isEmpty();
@@ -76,10 +74,8 @@ class CoordinatorTest {
 
     @Test
     void theSameAssignmentSentAgainThroughADurableTransportIsADuplicateNotARedelivery() throws InterruptedException {
-        var assignment = Assignments.fsGet("/sent-twice");
+        var assignment = finishedFromTheStream(Assignments.fsGet("/sent-twice"), 7);
         String id = assignment.get("assignment_id").asText();
-        coordinator.onMessage(Assignments.bytes(assignment), "", durable(7, new java.util.concurrent.CopyOnWriteArrayList<>()));
-        assertThat(registry.awaitIdle(Duration.ofSeconds(10))).isTrue();
 
         // the Router published it a second time: another message of the stream
         java.util.List<Object> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -113,6 +109,14 @@ class CoordinatorTest {
                         return answer.get();
                     }
                 }).build();
+    }
+
+    /** Runs {@code assignment}, delivered as the stream message at {@code sequence}, to its end. */
+    private com.fasterxml.jackson.databind.node.ObjectNode finishedFromTheStream(
+            com.fasterxml.jackson.databind.node.ObjectNode assignment, long sequence) throws InterruptedException {
+        coordinator.onMessage(Assignments.bytes(assignment), "", durable(sequence, new java.util.concurrent.CopyOnWriteArrayList<>()));
+        assertThat(registry.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        return assignment;
     }
 
     /** A JetStream-like delivery: it can be handed back, and has its place in the stream. */
