@@ -7,6 +7,8 @@ import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.transport.JetStreamConfig;
 import io.beamline.worker.runtime.QuotaConfig;
 import io.beamline.worker.runtime.SchedulingMode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -78,11 +80,11 @@ public record WorkerConfig(
      */
     public void prepareDataDir() {
         try {
-            java.nio.file.Files.createDirectories(dataDir);
-        } catch (java.io.IOException | SecurityException e) {
+            Files.createDirectories(dataDir);
+        } catch (IOException | SecurityException e) {
             throw new ConfigException("--data-dir " + dataDir + " cannot be created: " + e);
         }
-        if (!java.nio.file.Files.isDirectory(dataDir) || !java.nio.file.Files.isWritable(dataDir)) {
+        if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir)) {
             throw new ConfigException("--data-dir " + dataDir + " must be a directory this worker can write to");
         }
     }

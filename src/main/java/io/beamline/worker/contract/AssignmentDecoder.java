@@ -38,7 +38,7 @@ public final class AssignmentDecoder {
 
     /** The whole decoder, on a tree of the document: for everything the direct reader leaves to it. */
     Decoded decodeTree(byte[] payload) {
-        if (Utf8.strict(payload).isEmpty()) {
+        if (!Utf8.isValid(payload)) {
             // Jackson decodes some malformed sequences (an overlong "/" as "/") instead of refusing them
             return new Decoded.Unreadable(ErrorCode.INVALID_FORMAT, "payload is not valid UTF-8", Optional.empty());
         }

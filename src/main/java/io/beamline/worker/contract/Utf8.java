@@ -15,6 +15,16 @@ public final class Utf8 {
     private Utf8() {
     }
 
+    /** Whether {@code bytes} are well-formed UTF-8; only bytes beyond ASCII are decoded to tell. */
+    public static boolean isValid(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return strict(bytes).isPresent();
+            }
+        }
+        return true;  // ASCII is UTF-8
+    }
+
     /** The text of {@code bytes}, or empty when they are not well-formed UTF-8. */
     public static Optional<String> strict(byte[] bytes) {
         return strict(bytes, bytes.length);
