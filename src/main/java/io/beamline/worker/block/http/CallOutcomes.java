@@ -143,7 +143,7 @@ final class CallOutcomes {
      * them so), while the contract's examples and the sandbox's stand-in use the canonical form,
      * so a Router reading {@code headers["Content-Type"]} finds it either way.
      */
-    static Map<String, String> flatten(HttpHeaders headers) {
+    private static Map<String, String> flatten(HttpHeaders headers) {
         Map<String, String> flat = new LinkedHashMap<>();
         headers.map().forEach((name, values) -> flat.merge(canonicalName(name), String.join(", ", values),
                 (first, more) -> first + ", " + more));
@@ -151,7 +151,7 @@ final class CallOutcomes {
     }
 
     /** Each dash-separated word capitalised, the rest in lower case: {@code x-request-id} → {@code X-Request-Id}. */
-    static String canonicalName(String name) {
+    private static String canonicalName(String name) {
         char[] chars = name.toCharArray();
         boolean wordStart = true;
         for (int i = 0; i < chars.length; i++) {
