@@ -54,7 +54,9 @@ class OversizedResultIT {
             assertThat(result.path("error").path("details").path("result_size_bytes").asLong()).isGreaterThan(1_048_576);
             assertThat(result.path("error").path("details").path("max_message_bytes").asLong()).isEqualTo(1_048_576);
             assertThat(router.resultsFor(smallId).getFirst().path("status").asText()).isEqualTo("success");
-            assertThat(worker.get("/assignments/" + bigId).body()).doesNotContain("\"running\"");
+            // the result is published before the step is marked finished: that follows at once
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(worker.get("/assignments/" + bigId).body()).doesNotContain("\"running\""));
             assertThat(worker.terminate(Duration.ofSeconds(20))).as("nothing left in flight to wait for").isZero();
         }
     }
