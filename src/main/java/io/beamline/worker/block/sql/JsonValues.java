@@ -27,7 +27,7 @@ import java.util.Locale;
 /**
  * Converts column values to the JSON types of a result row: integers → Long (BigInteger past
  * 64 bits), decimals → BigDecimal, floating point → Double (NaN and infinities as text),
- * booleans → Boolean, NULL → null, dates and times → ISO-8601 text, bytes → base64 text,
+ * booleans → Boolean, NULL and PostgreSQL's void → null, dates and times → ISO-8601 text, bytes → base64 text,
  * arrays → lists, anything else → its text. Stateless; thread-safe.
  */
 final class JsonValues {
@@ -35,6 +35,8 @@ final class JsonValues {
     /** How a column is read: through {@code getObject()}, or as a java.time value. */
     enum Kind {
         PLAIN(null, null),
+        /** PostgreSQL's {@code void} (a function that returns nothing): null, not the driver's empty text. */
+        VOID(null, null),
         LOCAL_DATE_TIME(LocalDateTime.class, DateTimeFormatter.ISO_LOCAL_DATE_TIME),
         OFFSET_DATE_TIME(OffsetDateTime.class, DateTimeFormatter.ISO_OFFSET_DATE_TIME),
         LOCAL_DATE(LocalDate.class, DateTimeFormatter.ISO_LOCAL_DATE),
@@ -59,6 +61,9 @@ final class JsonValues {
             return Kind.PLAIN;
         }
         String typeName = String.valueOf(meta.getColumnTypeName(column)).toLowerCase(Locale.ROOT);
+        if (typeName.equals("void")) {
+            return Kind.VOID;
+        }
         return switch (meta.getColumnType(column)) {
             case Types.TIMESTAMP_WITH_TIMEZONE -> Kind.OFFSET_DATE_TIME;
             case Types.TIMESTAMP -> typeName.equals("timestamptz") ? Kind.OFFSET_DATE_TIME : Kind.LOCAL_DATE_TIME;
@@ -72,6 +77,9 @@ final class JsonValues {
     static Object read(ResultSet rows, int column, Kind kind) throws SQLException {
         if (kind == Kind.PLAIN) {
             return json(rows.getObject(column));
+        }
+        if (kind == Kind.VOID) {
+            return null;
         }
         TemporalAccessor value = rows.getObject(column, kind.type);
         return value == null ? null : kind.format.format(value);

@@ -26,7 +26,7 @@ final class NamedPools implements AutoCloseable {
         }
         HikariDataSource pool = pools.computeIfAbsent(target.name(),
                 name -> new HikariDataSource(HikariSettings.named(target, config, housekeeper)));
-        return ConnectionLease.of(pool.getConnection());
+        return ConnectionLease.of(pool.getConnection(), pool::evictConnection);
     }
 
     @Override

@@ -16,7 +16,9 @@ import java.util.Optional;
  * Runs one checked statement on a pooled read-only connection: prepare, check and bind the
  * parameters, execute with the row limit and query timeout, read the rows, and roll the
  * transaction back, so nothing a query did (a session setting, a write a driver let through)
- * outlives it. Runs on the query thread of a {@link QueryExecution}. Thread-safe.
+ * outlives it; what a rollback keeps (session locks, user variables) {@link SessionCleanup}
+ * undoes, or the connection is retired. Runs on the query thread of a {@link QueryExecution}.
+ * Thread-safe.
  */
 final class QueryRunner {
     /** Rows fetched per round trip; PostgreSQL and MariaDB stream instead of loading everything. */
@@ -37,7 +39,7 @@ final class QueryRunner {
             try {
                 return execute(statement, target.dialect(), query, watch);
             } finally {
-                rollback(lease.connection());
+                end(lease, target.dialect(), query);
             }
         } catch (NoSuchFileException e) {
             return failure(ErrorCode.EXECUTION_FAILED, "database not found: " + databaseName(target));
@@ -79,11 +81,22 @@ final class QueryRunner {
         };
     }
 
-    private static void rollback(Connection connection) {
+    /**
+     * Leaves the connection as the pool handed it out, or retires it when that cannot be made
+     * sure of. The rollback comes first: after a failed statement PostgreSQL takes no other
+     * until the transaction ends.
+     */
+    private static void end(ConnectionLease lease, Dialect dialect, Query query) {
+        Connection connection = lease.connection();
+        boolean reusable;
         try {
             connection.rollback();
+            reusable = SessionCleanup.cleanUp(connection, dialect, query.sql());
         } catch (SQLException e) {
-            // a connection that cannot roll back is broken; the pool discards it on return
+            reusable = false;  // a connection that cannot roll back or clean up is not handed out again
+        }
+        if (!reusable) {
+            lease.retire();
         }
     }
 

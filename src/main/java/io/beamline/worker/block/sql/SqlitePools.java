@@ -46,7 +46,7 @@ final class SqlitePools implements AutoCloseable {
         }
         Entry entry = lease(file, attributes.fileKey());
         try {
-            return new ConnectionLease(entry.pool.getConnection(), () -> release(entry));
+            return new ConnectionLease(entry.pool.getConnection(), () -> release(entry), entry.pool::evictConnection);
         } catch (SQLException | RuntimeException e) {
             release(entry);
             throw e;

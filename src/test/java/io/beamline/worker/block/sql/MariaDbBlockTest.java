@@ -118,6 +118,31 @@ class MariaDbBlockTest {
     }
 
     @Test
+    void aNamedLockDoesNotOutliveItsQuery() throws Exception {
+        String lock = "beamline_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+
+        SqlOutput locked = output(block.execute(job("maria", "SELECT GET_LOCK(?, 0) AS l", lock), context("t1")));
+
+        assertThat(locked.rows()).containsExactly(Map.of("l", 1L));
+        assertThat(SqlSteps.query(URL, "SELECT IS_USED_LOCK('" + lock + "') AS holder"))
+                .as("released after the query, though a rollback keeps named locks")
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("holder", null));
+    }
+
+    @Test
+    void aUserVariableIsNotSeenByTheNextQuery() throws Exception {
+        // one connection, so the second query would get the first one's session back
+        try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("maria", URL), 1_000, 1, 1, 4, Duration.ofSeconds(30),
+                Duration.ofSeconds(2)), new TenantPaths(dataDir))) {
+            output(single.execute(job("maria", "SELECT @secret := 'tenant one' AS s"), context("t1")));
+
+            SqlOutput read = output(single.execute(job("maria", "SELECT @secret AS s"), context("t2")));
+
+            assertThat(read.rows()).singleElement().satisfies(row -> assertThat(row).containsEntry("s", null));
+        }
+    }
+
+    @Test
     void theDatabaseRefusesWritesThatSkipTheStatementCheck() throws Exception {
         var target = new ConnectionTarget.Named("maria", URL, Dialect.MARIADB);
         try (var unguarded = new SqlSteps.Unguarded(config())) {

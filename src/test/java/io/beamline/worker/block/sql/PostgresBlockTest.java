@@ -234,6 +234,26 @@ class PostgresBlockTest {
     }
 
     @Test
+    void aSessionAdvisoryLockDoesNotOutliveItsQuery() throws Exception {
+        long key = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+
+        SqlOutput locked = output(block.execute(job("main", "SELECT pg_advisory_lock(?) AS l", key), context("t1")));
+
+        assertThat(locked.rows()).as("void comes back as null").singleElement().satisfies(row -> assertThat(row).containsEntry("l", null));
+        assertThat(advisoryLocks(key)).as("released after the query, though a rollback keeps session locks").isZero();
+    }
+
+    @Test
+    void anAdvisoryLockTakenByAFailingQueryIsReleasedToo() throws Exception {
+        long key = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+
+        assertFailed(block.execute(job("main", "SELECT pg_advisory_lock(?), 1 / 0", key), context("t1")), ErrorCode.EXECUTION_FAILED);
+
+        assertThat(advisoryLocks(key)).isZero();
+        assertThat(output(block.execute(job("main", "SELECT 1 AS one"), context("t1"))).rows()).containsExactly(Map.of("one", 1L));
+    }
+
+    @Test
     void anUnreachableServerIsARetryableNetworkError() throws Exception {
         StepResult result = block.execute(job("down", "SELECT 1"), context("t1"));
 
@@ -247,6 +267,11 @@ class PostgresBlockTest {
         return SqlSteps.query(ADMIN_URL, "SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active'"
                 + " AND pid <> pg_backend_pid() AND query LIKE '%" + marker + "%'").stream()
                 .mapToLong(row -> ((Number) row.get("n")).longValue()).sum();
+    }
+
+    private static long advisoryLocks(long key) throws SQLException {
+        return SqlSteps.query(ADMIN_URL, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = " + key)
+                .stream().mapToLong(row -> ((Number) row.get("n")).longValue()).sum();
     }
 
     private static void assertUsersUnchanged() throws SQLException {
