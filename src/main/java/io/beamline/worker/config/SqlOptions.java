@@ -2,7 +2,9 @@ package io.beamline.worker.config;
 
 import io.beamline.worker.block.sql.SqlConfig;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -11,8 +13,8 @@ public final class SqlOptions {
 
     @Option(names = "--sql-connection", paramLabel = "NAME=JDBC_URL",
             description = "A database sql.query jobs may name as connection_string; jdbc:postgresql:// or jdbc:mariadb://, "
-                    + "queried read-only; repeatable (env WORKER_SQL_CONNECTIONS, comma-separated NAME=URL).")
-    Map<String, String> connections;
+                    + "queried read-only; repeatable, each NAME once (env WORKER_SQL_CONNECTIONS, comma-separated NAME=URL).")
+    List<String> connections;
 
     @Option(names = "--sql-max-rows", paramLabel = "N",
             description = "Most rows a query returns; job.max_rows may lower it (env WORKER_SQL_MAX_ROWS; default: 10000).")
@@ -41,7 +43,8 @@ public final class SqlOptions {
     SqlConfig toConfig(Settings settings) {
         SqlConfig d = SqlConfig.defaults(Map.of());
         return new SqlConfig(
-                settings.resolve("--sql-connection", connections, "WORKER_SQL_CONNECTIONS", SqlOptions::parseConnections, Map.of()),
+                settings.resolve("--sql-connection", flagConnections(), "WORKER_SQL_CONNECTIONS",
+                        text -> connections(Arrays.asList(text.split(","))), Map.of()),
                 settings.integer("--sql-max-rows", maxRows, "WORKER_SQL_MAX_ROWS", d.maxRows()),
                 settings.integer("--sql-pool-size", poolSize, "WORKER_SQL_POOL_SIZE", d.poolSize()),
                 settings.integer("--sql-sqlite-pool-size", sqlitePoolSize, "WORKER_SQL_SQLITE_POOL_SIZE", d.sqlitePoolSize()),
@@ -50,14 +53,29 @@ public final class SqlOptions {
                 Duration.ofMillis(settings.longValue("--sql-connect-timeout-ms", connectTimeoutMs, "WORKER_SQL_CONNECT_TIMEOUT_MS", d.connectTimeout().toMillis())));
     }
 
-    private static Map<String, String> parseConnections(String text) {
+    private Map<String, String> flagConnections() {
+        if (connections == null) {
+            return null;
+        }
+        try {
+            return connections(connections);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value for --sql-connection: " + e.getMessage());
+        }
+    }
+
+    /** NAME=JDBC_URL entries by name; a name given twice is an error, not a silent replacement of the first URL. */
+    private static Map<String, String> connections(List<String> entries) {
         Map<String, String> connections = new LinkedHashMap<>();
-        for (String entry : text.split(",")) {
+        for (String entry : entries) {
             int equals = entry.indexOf('=');
             if (equals <= 0) {
                 throw new IllegalArgumentException("expected NAME=JDBC_URL, got \"" + entry + "\"");
             }
-            connections.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
+            String name = entry.substring(0, equals).trim();
+            if (connections.putIfAbsent(name, entry.substring(equals + 1).trim()) != null) {
+                throw new IllegalArgumentException("the name \"" + name + "\" is given more than once");
+            }
         }
         return connections;
     }

@@ -72,6 +72,18 @@ class WorkerOptionsTest {
         assertThat(config.sql().namedConnections()).containsEntry("reports", "jdbc:postgresql://db/reports").containsKey("crm");
     }
 
+    @Test
+    void aSqlConnectionNameGivenTwiceIsAnError() {
+        assertThatThrownBy(() -> parse(Map.of(), "--sql-connection", "db=jdbc:postgresql://a/x", "--sql-connection", "db=jdbc:postgresql://b/x"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--sql-connection").hasMessageContaining("\"db\" is given more than once");
+        assertThatThrownBy(() -> parse(Map.of("WORKER_SQL_CONNECTIONS", "db=jdbc:postgresql://a/x,db=jdbc:mariadb://b/x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--sql-connection").hasMessageContaining("WORKER_SQL_CONNECTIONS");
+        assertThatThrownBy(() -> parse(Map.of(), "--sql-connection", "no-equals-sign"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--sql-connection");
+    }
+
     @ParameterizedTest
     @CsvSource({"--io-pool-size, 0", "--gpu-pool-size, -2", "--max-memory-mb, 0", "--max-cpu-time-ms, 0",
             "--queue-policy, lifo", "--transport, kafka", "--prometheus-endpoint, 9092", "--nats-url, localhost:4222",
