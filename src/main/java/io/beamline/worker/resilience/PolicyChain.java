@@ -16,6 +16,7 @@ import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,6 +120,8 @@ public final class PolicyChain {
         private long lastAttemptNanos;
         private long nextDelayMs;
         private StepResult budgetRefusal;
+        /** The result of the latest attempt made, for what a step that ends without another one reports. */
+        private StepResult lastResult;
 
         StepRun(ExecAssignment assignment, Attempt attempt, Observer observer, long startedNanos) {
             this.startedNanos = startedNanos;
@@ -167,10 +170,14 @@ public final class PolicyChain {
             }
         }
 
+        /** The breaker refused the next attempt; when it opened during this step, the error of its last call is kept. */
         private Outcome circuitOpen() {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("destination", destination.orElse(""));
+            details.put("circuit_state", "open");
+            details.putAll(lastErrorDetails(lastResult));
             return new Outcome(new StepResult.Failed(ExecError.of(ErrorCode.RESOURCE_UNAVAILABLE,
-                    "circuit open for " + destination.orElse("destination") + "; no call made",
-                    Map.of("destination", destination.orElse(""), "circuit_state", "open")), elapsedMs()), attempts);
+                    "circuit open for " + destination.orElse("destination") + "; no call made", details), elapsedMs()), attempts);
         }
 
         /**
@@ -181,13 +188,14 @@ public final class PolicyChain {
          */
         private StepResult guardedAttempt(CircuitBreaker<StepResult> breaker) {
             if (breaker == null) {
-                return attemptOnce();
+                return lastResult = attemptOnce();
             }
             if (!breaker.tryAcquirePermit()) {
                 throw new CircuitBreakerOpenException(breaker);
             }
             StepResult result = attemptOnce();
             breaker.recordResult(result);
+            lastResult = result;
             return result;
         }
 
@@ -266,19 +274,47 @@ public final class PolicyChain {
                 return false;
             }
             Long budgetMs = assignment.job().timeoutMs();
-            if (budgetMs != null && elapsedMs() + nextDelayMs + lastAttemptNanos / 1_000_000 > budgetMs) {
+            long elapsedMs = elapsedMs();
+            long lastAttemptMs = lastAttemptNanos / 1_000_000;
+            if (budgetMs != null && elapsedMs + nextDelayMs + lastAttemptMs > budgetMs) {
+                // the seeds' rule (W3-1.4): a retry that would overrun the budget is not made,
+                // and the step ends as timed out; the message says why it ended this early
+                Map<String, Object> details = new LinkedHashMap<>(lastErrorDetails(result));
+                details.put("budget_ms", budgetMs);
+                details.put("elapsed_ms", elapsedMs);
+                details.put("next_delay_ms", nextDelayMs);
                 budgetRefusal = new StepResult.TimedOut(ExecError.of(ErrorCode.CANCELLED_BY_TIMEOUT,
-                        "retry budget of " + budgetMs + " ms exhausted after " + attempts + " attempt(s)",
-                        lastErrorDetails(result)), elapsedMs());
+                        "retry budget of " + budgetMs + " ms would run out before attempt " + (attempts + 1) + " ends: "
+                                + elapsedMs + " ms used, the next attempt would start after " + nextDelayMs
+                                + " ms and the last one took " + lastAttemptMs + " ms", details), elapsedMs);
                 return true;
             }
-            return destination.isPresent() && !retryBudget.tryRetry(destination.get());
+            if (destination.isPresent() && !retryBudget.tryRetry(destination.get())) {
+                budgetRefusal = withDetail(result, "retry_refused",
+                        "retries to " + destination.get() + " are over their share (--retry-budget-ratio)");
+                return true;
+            }
+            return false;
         }
 
-        private Map<String, Object> lastErrorDetails(StepResult result) {
+        private static Map<String, Object> lastErrorDetails(StepResult result) {
+            if (result == null) {
+                return Map.of();
+            }
             return result.error()
                     .map(e -> Map.<String, Object>of("last_error_code", e.code().code(), "last_error", e.message()))
                     .orElse(Map.of());
+        }
+
+        /** The failure with one more detail, so its reader learns why it was not retried. */
+        private static StepResult withDetail(StepResult result, String key, String value) {
+            if (!(result instanceof StepResult.Failed failed)) {
+                return result;
+            }
+            Map<String, Object> details = new LinkedHashMap<>(failed.cause().details() == null ? Map.of() : failed.cause().details());
+            details.put(key, value);
+            ExecError cause = failed.cause();
+            return new StepResult.Failed(new ExecError(cause.code(), cause.message(), cause.retryable(), details), failed.latencyMs());
         }
 
         private long elapsedMs() {

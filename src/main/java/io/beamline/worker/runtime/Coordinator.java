@@ -253,8 +253,9 @@ public final class Coordinator {
      */
     public Optional<CancelOutcome> onCancelMessage(byte[] payload) {
         CancelRequest request;
+        JsonNode node = null;
         try {
-            JsonNode node = Json.readTree(payload);
+            node = Json.readTree(payload);
             request = Json.convert(node, CancelRequest.class);
             if (request.assignmentId() == null || request.assignmentId().isBlank()) {
                 throw new IllegalArgumentException("missing assignment_id");
@@ -264,8 +265,10 @@ public final class Coordinator {
                 throw new IllegalArgumentException("missing tenant_id");
             }
         } catch (IOException | IllegalArgumentException e) {
+            // a JSON object travels as one (with its ids), anything else as its text
+            Optional<JsonNode> document = node != null && node.isObject() ? Optional.of(node) : Optional.empty();
             deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
-                    "unreadable cancel request: " + e.getMessage()), Optional.empty()));  // core NATS: nothing to settle
+                    "unreadable cancel request: " + e.getMessage()), document));  // core NATS: nothing to settle
             return Optional.empty();
         }
         return Optional.of(cancel(request));

@@ -28,9 +28,18 @@ public final class DeadLetters {
         this.maxEmbeddedBytes = maxEmbeddedBytes;
     }
 
-    /** Input that could not be read as an assignment at all. */
+    /**
+     * Input that could not be read as an assignment (or a cancel) at all; the ids it has, when
+     * it is a JSON object, still name it in the letter.
+     */
     public DeadLetter unreadable(byte[] payload, ExecError error, Optional<JsonNode> parsed) {
-        return letter(null, null, null, "unreadable", error, 0, payload, parsed);
+        return letter(text(parsed, "assignment_id"), text(parsed, "tenant_id"), text(parsed, "trace_id"),
+                "unreadable", error, 0, payload, parsed);
+    }
+
+    private static String text(Optional<JsonNode> document, String field) {
+        JsonNode value = document.map(node -> node.get(field)).orElse(null);
+        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     /** An assignment rejected because of its content. */

@@ -131,6 +131,11 @@ class PolicyChainTest {
 
         assertThat(tooLate.attempts()).isEqualTo(1);
         assertThat(tooLate.result().status()).isEqualTo(StepStatus.TIMEOUT);
+        ExecError refusal = tooLate.result().error().orElseThrow();
+        assertThat(refusal.message()).as("says why it ended before the budget was used")
+                .startsWith("retry budget of 1000 ms would run out before attempt 2 ends").contains("after 60000 ms");
+        assertThat(refusal.details()).containsEntry("last_error_code", 3003).containsEntry("budget_ms", 1000L)
+                .containsEntry("next_delay_ms", 60_000L).containsKey("elapsed_ms");
     }
 
     @Test
@@ -222,12 +227,33 @@ class PolicyChainTest {
                 0.2, 2, 5, 2, Duration.ofSeconds(30), Duration.ofMillis(200));
         PolicyChain chain = chain(ADVANCED, config);
         int total = 0;
+        PolicyChain.Outcome refused = null;
         for (int i = 0; i < 50; i++) {
-            total += chain.execute(http("http://storm:84", null, null), n -> http(503, null), PolicyChain.Observer.NONE).attempts();
+            PolicyChain.Outcome outcome = chain.execute(http("http://storm:84", null, null), n -> http(503, null), PolicyChain.Observer.NONE);
+            total += outcome.attempts();
+            refused = outcome.attempts() == 1 ? outcome : refused;
         }
 
         int retries = total - 50;
         assertThat(retries).isLessThanOrEqualTo((int) (0.2 * 50) + 2);
+        assertThat(refused).as("a step refused its retry").isNotNull();
+        assertThat(refused.result().error().orElseThrow().details()).as("the result says why it was not retried")
+                .containsEntry("status_code", 503).containsKey("retry_refused");
+    }
+
+    @Test
+    void aBreakerOpeningDuringAStepKeepsTheErrorOfItsLastCall() {
+        ResilienceConfig config = withBreaker(2, Duration.ofSeconds(30));
+        PolicyChain chain = chain(new FeatureFlags(true, false, false, false, true, false), config);
+
+        PolicyChain.Outcome outcome = chain.execute(http("http://sinking:85", null, "{\"max_attempts\":5,\"base_delay_ms\":1}"),
+                n -> http(503, null), PolicyChain.Observer.NONE);
+
+        ExecError error = outcome.result().error().orElseThrow();
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(error.code()).isEqualTo(ErrorCode.RESOURCE_UNAVAILABLE);
+        assertThat(error.details()).containsEntry("circuit_state", "open").containsEntry("last_error_code", 3003)
+                .containsKey("last_error");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.beamline.worker.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.StepStatus;
@@ -203,7 +204,11 @@ class ResilienceIntegrationTest {
 
             assertThat(worker.awaitResult(id, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
             assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("unreadable cancel"));
-            assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("missing tenant_id"));
+            assertThat(worker.sink.deadLetters).filteredOn(d -> d.error().message().contains("missing tenant_id"))
+                    .singleElement().satisfies(letter -> {
+                        assertThat(letter.assignmentId()).as("the cancel's id, though it was refused").isEqualTo(id);
+                        assertThat(letter.payload()).as("the JSON document, not its text").isInstanceOf(JsonNode.class);
+                    });
         }
     }
 
