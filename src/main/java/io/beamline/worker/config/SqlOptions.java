@@ -36,6 +36,11 @@ public final class SqlOptions {
             description = "Query timeout when the job gives no timeout_ms (env WORKER_SQL_QUERY_TIMEOUT_MS; default: 30000).")
     Long queryTimeoutMs;
 
+    @Option(names = "--sql-max-result-bytes", paramLabel = "BYTES",
+            description = "Most bytes a query's rows may hold; a larger result ends the step with 2001 "
+                    + "(env WORKER_SQL_MAX_RESULT_BYTES; default: 4194304).")
+    Integer maxResultBytes;
+
     @Option(names = "--sql-connect-timeout-ms", paramLabel = "MS",
             description = "How long getting a connection may take (env WORKER_SQL_CONNECT_TIMEOUT_MS; default: 5000).")
     Long connectTimeoutMs;
@@ -50,7 +55,8 @@ public final class SqlOptions {
                 settings.integer("--sql-sqlite-pool-size", sqlitePoolSize, "WORKER_SQL_SQLITE_POOL_SIZE", d.sqlitePoolSize()),
                 settings.integer("--sql-sqlite-open-databases", sqliteOpenDatabases, "WORKER_SQL_SQLITE_OPEN_DATABASES", d.sqliteOpenDatabases()),
                 Duration.ofMillis(settings.longValue("--sql-query-timeout-ms", queryTimeoutMs, "WORKER_SQL_QUERY_TIMEOUT_MS", d.queryTimeout().toMillis())),
-                Duration.ofMillis(settings.longValue("--sql-connect-timeout-ms", connectTimeoutMs, "WORKER_SQL_CONNECT_TIMEOUT_MS", d.connectTimeout().toMillis())));
+                Duration.ofMillis(settings.longValue("--sql-connect-timeout-ms", connectTimeoutMs, "WORKER_SQL_CONNECT_TIMEOUT_MS", d.connectTimeout().toMillis())),
+                settings.integer("--sql-max-result-bytes", maxResultBytes, "WORKER_SQL_MAX_RESULT_BYTES", d.maxResultBytes()));
     }
 
     private Map<String, String> flagConnections() {

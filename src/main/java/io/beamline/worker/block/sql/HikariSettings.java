@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class HikariSettings {
     private static final long SQLITE_IDLE_TIMEOUT_MS = 60_000;
+    /** Protocol bytes beyond the values themselves in a fetched batch of rows. */
+    private static final int PG_RESULT_BUFFER_SLACK = 64 * 1024;
 
     private HikariSettings() {
     }
@@ -28,6 +30,9 @@ final class HikariSettings {
                 // a JSON string parameter may compare with any column type, as in SQLite
                 hikari.addDataSourceProperty("stringtype", "unspecified");
                 hikari.addDataSourceProperty("ApplicationName", "beamline-worker");
+                // the driver refuses to buffer more rows than a result may hold (RowReader
+                // counts them too, but only once the driver has read them into memory)
+                hikari.addDataSourceProperty("maxResultBuffer", String.valueOf(config.maxResultBytes() + PG_RESULT_BUFFER_SLACK));
             }
             case MARIADB -> {
                 // the MariaDB driver ignores Connection.setReadOnly on a single server
@@ -42,7 +47,7 @@ final class HikariSettings {
     /** A small pool of one tenant's SQLite file. */
     static HikariConfig sqlite(Path file, SqlConfig config, ScheduledExecutorService housekeeper) {
         HikariConfig hikari = common("sqlite-" + file.getFileName(), config.sqlitePoolSize(), config, housekeeper);
-        hikari.setDataSource(new ReadOnlySqliteDataSource(file));
+        hikari.setDataSource(new ReadOnlySqliteDataSource(file, config.maxResultBytes()));
         hikari.setIdleTimeout(SQLITE_IDLE_TIMEOUT_MS);
         return hikari;
     }

@@ -10,7 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Runs one checked statement on a pooled read-only connection: prepare, check and bind the
@@ -23,13 +26,20 @@ import java.util.Optional;
 final class QueryRunner {
     /** Rows fetched per round trip; PostgreSQL and MariaDB stream instead of loading everything. */
     private static final int MAX_FETCH_SIZE = 500;
+    /**
+     * MariaDB streams a result without round trips, the fetch size only sets how many rows the
+     * driver holds at once: few, as one row may be as large as max_allowed_packet.
+     */
+    private static final int MARIADB_FETCH_SIZE = 8;
 
     private final SqlitePools sqlitePools;
     private final NamedPools namedPools;
+    private final int maxResultBytes;
 
-    QueryRunner(SqlitePools sqlitePools, NamedPools namedPools) {
+    QueryRunner(SqlitePools sqlitePools, NamedPools namedPools, int maxResultBytes) {
         this.sqlitePools = sqlitePools;
         this.namedPools = namedPools;
+        this.maxResultBytes = maxResultBytes;
     }
 
     Outcome<SqlOutput> run(ConnectionTarget target, Query query, QueryWatch watch) {
@@ -46,8 +56,20 @@ final class QueryRunner {
         } catch (IOException e) {
             return failure(ErrorCode.EXECUTION_FAILED, "cannot open database " + databaseName(target) + ": " + e.getMessage());
         } catch (SQLException e) {
-            return Outcome.failure(SqlErrors.classify(e));
+            return Outcome.failure(exceedsResultLimit(e) ? tooLarge(maxResultBytes) : SqlErrors.classify(e));
         }
+    }
+
+    /**
+     * Whether the driver or the database stopped a value or a batch of rows larger than a result
+     * may be: PostgreSQL's maxResultBuffer (reported as a communication error, 08S01, which it is
+     * not), SQLite's length limit.
+     */
+    private static boolean exceedsResultLimit(SQLException e) {
+        if (e instanceof SQLiteException sqlite) {
+            return sqlite.getResultCode() == SQLiteErrorCode.SQLITE_TOOBIG;
+        }
+        return e.getMessage() != null && e.getMessage().contains("maxResultBuffer");
     }
 
     private Outcome<SqlOutput> execute(PreparedStatement statement, Dialect dialect, Query query, QueryWatch watch)
@@ -58,7 +80,7 @@ final class QueryRunner {
         }
         statement.setQueryTimeout(query.timeoutSeconds());
         statement.setMaxRows(query.rowLimit() + 1);
-        statement.setFetchSize(Math.min(query.rowLimit() + 1, MAX_FETCH_SIZE));
+        statement.setFetchSize(Math.min(query.rowLimit() + 1, dialect == Dialect.MARIADB ? MARIADB_FETCH_SIZE : MAX_FETCH_SIZE));
         if (!watch.executing(statement)) {
             return failure(ErrorCode.CANCELLED_BY_USER, "query cancelled");
         }
@@ -67,7 +89,9 @@ final class QueryRunner {
                 return Outcome.success(SqlOutput.of(List.of()));
             }
             try (ResultSet rows = statement.getResultSet()) {
-                return Outcome.success(RowReader.read(rows, dialect, query.rowLimit()));
+                return Outcome.success(RowReader.read(rows, dialect, query.rowLimit(), maxResultBytes));
+            } catch (RowReader.ResultTooLargeException e) {
+                return Outcome.failure(tooLarge(maxResultBytes));
             }
         } finally {
             watch.finished();
@@ -98,6 +122,13 @@ final class QueryRunner {
         if (!reusable) {
             lease.retire();
         }
+    }
+
+    /** The rows would not fit the result: the query must select less (not retryable, it would read the same). */
+    static ExecError tooLarge(int maxResultBytes) {
+        return ExecError.of(ErrorCode.EXECUTION_FAILED, "the query's rows hold more than the " + maxResultBytes
+                + " bytes a result may (--sql-max-result-bytes); select fewer rows, fewer columns or smaller values",
+                Map.of("max_result_bytes", maxResultBytes));
     }
 
     private static String databaseName(ConnectionTarget target) {

@@ -44,7 +44,7 @@ public final class SqlBlock implements Block<SqlQueryJob>, AutoCloseable {
         this.housekeeper = housekeeper();
         this.sqlitePools = new SqlitePools(config, housekeeper);
         this.namedPools = new NamedPools(config, housekeeper);
-        this.runner = new QueryRunner(sqlitePools, namedPools);
+        this.runner = new QueryRunner(sqlitePools, namedPools, config.maxResultBytes());
     }
 
     @Override

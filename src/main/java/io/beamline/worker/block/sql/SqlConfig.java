@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  *                            least recently used pool is closed beyond it)
  * @param queryTimeout        {@code --sql-query-timeout-ms}: for jobs without {@code timeout_ms}
  * @param connectTimeout      {@code --sql-connect-timeout-ms}: waiting for a pooled connection
+ * @param maxResultBytes      {@code --sql-max-result-bytes}: the most a query's rows may hold
+ *                            (their values as read); beyond it the step fails with 2001 rather
+ *                            than fill the heap — a single {@code SELECT zeroblob(150000000)}
+ *                            or {@code repeat('x', 40000000)} per row once ended the process
  */
 public record SqlConfig(
         Map<String, String> namedConnections,
@@ -28,9 +32,12 @@ public record SqlConfig(
         int sqlitePoolSize,
         int sqliteOpenDatabases,
         Duration queryTimeout,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        int maxResultBytes) {
 
     public static final int MAX_ROWS_LIMIT = 1_000_000;
+    /** 4 MiB: four times what one message of a NATS server with default settings carries. */
+    public static final int DEFAULT_MAX_RESULT_BYTES = 4 * 1024 * 1024;
     private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
 
     public SqlConfig {
@@ -54,10 +61,18 @@ public record SqlConfig(
         if (connectTimeout.toMillis() < 250) {
             throw new ConfigException("--sql-connect-timeout-ms must be >= 250, got " + connectTimeout.toMillis());
         }
+        requireBetween("--sql-max-result-bytes", maxResultBytes, 1024, 1024 * 1024 * 1024);
         namedConnections = Map.copyOf(namedConnections);
     }
 
-    /** Production defaults: 10,000 rows, 8 connections per server, 30 s queries, 5 s to connect. */
+    /** With the default {@link #maxResultBytes}. */
+    public SqlConfig(Map<String, String> namedConnections, int maxRows, int poolSize, int sqlitePoolSize,
+                     int sqliteOpenDatabases, Duration queryTimeout, Duration connectTimeout) {
+        this(namedConnections, maxRows, poolSize, sqlitePoolSize, sqliteOpenDatabases, queryTimeout, connectTimeout,
+                DEFAULT_MAX_RESULT_BYTES);
+    }
+
+    /** Production defaults: 10,000 rows, 8 connections per server, 30 s queries, 5 s to connect, 4 MiB of rows. */
     public static SqlConfig defaults(Map<String, String> namedConnections) {
         return new SqlConfig(namedConnections, 10_000, 8, 2, 64, Duration.ofSeconds(30), Duration.ofSeconds(5));
     }

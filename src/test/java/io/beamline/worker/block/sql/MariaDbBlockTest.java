@@ -143,6 +143,16 @@ class MariaDbBlockTest {
     }
 
     @Test
+    void rowsOfLargeValuesFailTheStepInsteadOfFillingTheHeap() throws Exception {
+        StepResult result = block.execute(job("maria", "SELECT REPEAT('x', 3000000) AS s FROM " + TABLE + " a, " + TABLE + " b"),
+                context("t1"));
+
+        assertFailed(result, ErrorCode.EXECUTION_FAILED);
+        assertThat(result.error().orElseThrow().details()).containsEntry("max_result_bytes", SqlConfig.DEFAULT_MAX_RESULT_BYTES);
+        assertThat(output(block.execute(job("maria", "SELECT 1 AS one"), context("t1"))).rows()).containsExactly(Map.of("one", 1L));
+    }
+
+    @Test
     void theDatabaseRefusesWritesThatSkipTheStatementCheck() throws Exception {
         var target = new ConnectionTarget.Named("maria", URL, Dialect.MARIADB);
         try (var unguarded = new SqlSteps.Unguarded(config())) {

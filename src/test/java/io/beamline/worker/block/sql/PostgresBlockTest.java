@@ -254,6 +254,16 @@ class PostgresBlockTest {
     }
 
     @Test
+    void rowsOfLargeValuesFailTheStepInsteadOfFillingTheHeap() throws Exception {
+        StepResult result = block.execute(job("main", "SELECT repeat('x', 40000000) AS s FROM generate_series(1, 10)"), context("t1"));
+
+        assertFailed(result, ErrorCode.EXECUTION_FAILED);
+        assertThat(result.error().orElseThrow().isRetryable()).isFalse();
+        assertThat(result.error().orElseThrow().details()).containsEntry("max_result_bytes", SqlConfig.DEFAULT_MAX_RESULT_BYTES);
+        assertThat(output(block.execute(job("main", "SELECT 1 AS one"), context("t1"))).rows()).containsExactly(Map.of("one", 1L));
+    }
+
+    @Test
     void anUnreachableServerIsARetryableNetworkError() throws Exception {
         StepResult result = block.execute(job("down", "SELECT 1"), context("t1"));
 

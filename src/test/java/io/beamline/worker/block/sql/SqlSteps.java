@@ -61,7 +61,7 @@ final class SqlSteps {
         Unguarded(SqlConfig config) {
             sqlitePools = new SqlitePools(config, housekeeper);
             namedPools = new NamedPools(config, housekeeper);
-            runner = new QueryRunner(sqlitePools, namedPools);
+            runner = new QueryRunner(sqlitePools, namedPools, config.maxResultBytes());
         }
 
         Outcome<SqlOutput> run(ConnectionTarget target, String sql) {

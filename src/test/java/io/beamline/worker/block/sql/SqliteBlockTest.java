@@ -245,6 +245,29 @@ class SqliteBlockTest {
     }
 
     @Test
+    void aValueLargerThanAWholeResultMayBeFailsInSqliteNotInTheHeap() throws Exception {
+        StepResult result = block.execute(job(DB, "SELECT zeroblob(150000000) AS z"), context("tenant-a"));
+
+        assertFailed(result, ErrorCode.EXECUTION_FAILED);
+        assertThat(result.error().orElseThrow().details()).containsEntry("max_result_bytes", SqlConfig.DEFAULT_MAX_RESULT_BYTES);
+        assertThat(result.error().orElseThrow().isRetryable()).isFalse();
+    }
+
+    @Test
+    void rowsHoldingMoreThanTheResultMayFailTheStepWithTheLimit() throws Exception {
+        SqlConfig small = new SqlConfig(Map.of(), 1_000, 2, 2, 4, Duration.ofSeconds(30), Duration.ofSeconds(2), 4096);
+        try (SqlBlock capped = new SqlBlock(small, new TenantPaths(dataDir))) {
+            StepResult result = capped.execute(job(DB, "SELECT n, hex(randomblob(100)) AS h FROM numbers"), context("tenant-a"));
+
+            assertFailed(result, ErrorCode.EXECUTION_FAILED);
+            assertThat(result.error().orElseThrow().details()).containsEntry("max_result_bytes", 4096);
+            assertThat(result.error().orElseThrow().message()).contains("--sql-max-result-bytes");
+            assertThat(output(capped.execute(job(DB, "SELECT n FROM numbers"), context("tenant-a"))).rowCount())
+                    .as("thirty small rows fit").isEqualTo(30);
+        }
+    }
+
+    @Test
     void repeatedColumnLabelsGetSuffixes() throws Exception {
         SqlOutput output = output(block.execute(job(DB, "SELECT 1 AS id, 2 AS id, 3 AS id"), context("tenant-a")));
 
