@@ -96,6 +96,10 @@ final class SqlLexer {
             pos = close + 1;
         } else if (c == '$' && dialect.dollarQuotes() && dollarTag() != null) {
             skipDollarQuoted(dollarTag());
+        } else if (c == '$' && dialect.dollarQuotes() && pos + 1 < sql.length() && Character.isDigit(sql.charAt(pos + 1))) {
+            // parameters are bound by JDBC's ?; a $1 confused pgjdbc's parameter count into
+            // breaking the pooled connection for the next tenant's query
+            throw new MalformedSqlException("$n parameters are not supported: write ? for each parameter");
         } else if (isWordStart(c)) {
             readWord();
         } else {

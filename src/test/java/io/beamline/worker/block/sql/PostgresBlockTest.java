@@ -181,6 +181,17 @@ class PostgresBlockTest {
     }
 
     @Test
+    void numberedParametersAreInvalidInputAndLeaveThePoolUsable() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            StepResult result = block.execute(job("main", "SELECT $1::int AS a", 1L), context("t1"));
+            assertFailed(result, ErrorCode.INVALID_INPUT);
+            assertThat(result.error().orElseThrow().message()).contains("?");
+        }
+
+        assertThat(output(block.execute(job("main", "SELECT ?::int AS ok", 7L), context("t2"))).rows()).containsExactly(Map.of("ok", 7L));
+    }
+
+    @Test
     void placeholderCountMustMatchTheParameters() throws Exception {
         assertFailed(block.execute(job("main", "SELECT * FROM users WHERE id = ? AND name = ?", 123L), context("t1")),
                 ErrorCode.INVALID_INPUT);

@@ -82,7 +82,14 @@ class StatementGuardTest {
     @Test
     void postgresDollarQuotesEscapeStringsAndNestedCommentsHideSemicolons() {
         allowed("SELECT $$a;b$$, $tag$ ; $$ ; $tag$, E'\\';', /* outer /* ; */ ; */ 1", Dialect.POSTGRESQL);
-        allowed("SELECT $1::int", Dialect.POSTGRESQL);
+    }
+
+    @Test
+    void postgresNumberedParametersAreRefusedForQuestionMarks() {
+        assertThat(refused("SELECT $1::int", Dialect.POSTGRESQL)).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(refused("SELECT * FROM t WHERE a = $12", Dialect.POSTGRESQL)).isEqualTo(ErrorCode.INVALID_INPUT);
+        allowed("SELECT '$1', \"$1\", a$1, $q$ $1 $q$ FROM t WHERE b = ?", Dialect.POSTGRESQL);
+        allowed("SELECT '$1'", Dialect.SQLITE);
     }
 
     @Test
