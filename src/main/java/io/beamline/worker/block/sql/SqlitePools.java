@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,12 +46,37 @@ final class SqlitePools implements AutoCloseable {
         if (!attributes.isRegularFile()) {
             throw new NoSuchFileException(file.toString());
         }
+        if (!isOpen(file, attributes.fileKey())) {
+            probe(file);
+        }
         Entry entry = lease(file, attributes.fileKey());
         try {
             return new ConnectionLease(entry.pool.getConnection(), () -> release(entry), entry.pool::evictConnection);
         } catch (SQLException | RuntimeException e) {
             release(entry);
             throw e;
+        }
+    }
+
+    /**
+     * Opens a file about to get a pool once, outside any pool: a file SQLite cannot read (not a
+     * database, say) fails here at once with SQLite's own error, where the pool would retry
+     * until its connect timeout and then report "no connection available", retryable.
+     */
+    private void probe(Path file) throws SQLException {
+        try (Connection connection = new ReadOnlySqliteDataSource(file, config.maxResultBytes()).getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("SELECT count(*) FROM sqlite_schema");
+        }
+    }
+
+    private boolean isOpen(Path file, Object fileKey) {
+        lock.lock();
+        try {
+            Entry entry = open.get(file);
+            return entry != null && Objects.equals(entry.fileKey, fileKey);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -268,6 +268,17 @@ class SqliteBlockTest {
     }
 
     @Test
+    void aFileThatIsNotADatabaseFailsAtOnceAndIsNotRetryable() throws Exception {
+        Files.writeString(dataDir.resolve("tenant-a").resolve("text.sqlite"), "not a database\n".repeat(100));
+
+        StepResult result = block.execute(job("sqlite://text.sqlite", "SELECT 1"), context("tenant-a"));
+
+        assertFailed(result, ErrorCode.EXECUTION_FAILED);
+        assertThat(result.error().orElseThrow().message()).contains("not a database");
+        assertThat(result.error().orElseThrow().isRetryable()).isFalse();
+    }
+
+    @Test
     void repeatedColumnLabelsGetSuffixes() throws Exception {
         SqlOutput output = output(block.execute(job(DB, "SELECT 1 AS id, 2 AS id, 3 AS id"), context("tenant-a")));
 
