@@ -23,6 +23,12 @@ public final class AssignmentDecoder {
     /** A human.approval's prompt: its notification (prompt and a link per approver) must fit one NATS message. */
     static final int MAX_PROMPT_CHARS = 64 * 1024;
     static final int MAX_APPROVERS = 100;
+    /**
+     * The longest approver name: an e-mail address's limit. With the prompt's limit it keeps the
+     * notification (every approver twice, one link each) under a default NATS message; longer
+     * names once made it unpublishable, and the approval waited for its deadline unannounced.
+     */
+    static final int MAX_APPROVER_CHARS = 254;
     static final int MIN_ATTEMPTS = 1;
     static final int MAX_ATTEMPTS = 100;
     /** Recently seen tenant ids, one per slot by hash: see {@link #shared}. */
@@ -253,6 +259,13 @@ public final class AssignmentDecoder {
         if (approvers.size() > MAX_APPROVERS) {
             throw new InvalidFieldException(RejectReason.INVALID_INPUT,
                     "job.approvers must list at most " + MAX_APPROVERS + " approvers, got " + approvers.size());
+        }
+        for (String approver : approvers) {
+            if (approver.isBlank() || approver.length() > MAX_APPROVER_CHARS) {
+                // a blank approver could never decide; see MAX_APPROVER_CHARS for the length
+                throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                        "job.approvers must be names of 1 to " + MAX_APPROVER_CHARS + " characters, not blank");
+            }
         }
         Integer required = fields.optionalInt("required_approvals", 1, approvers.size());
         String onTimeout = fields.optionalString("on_timeout");

@@ -258,6 +258,11 @@ class AssignmentDecoderTest {
 
         assertThat(rejected(Assignments.withJob(longPrompt)).reason()).isEqualTo(RejectReason.INVALID_INPUT);
         assertThat(rejected(Assignments.withJob(manyApprovers)).reason()).isEqualTo(RejectReason.INVALID_INPUT);
+        String longName = "{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\"a\",\""
+                + "x".repeat(AssignmentDecoder.MAX_APPROVER_CHARS + 1) + "\"]}";
+        assertThat(rejected(Assignments.withJob(longName)).reason()).isEqualTo(RejectReason.INVALID_INPUT);
+        assertThat(rejected(Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\" \"]}")).message())
+                .as("nobody could ever decide").contains("not blank");
         assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(fits)))).isInstanceOf(Decoded.Valid.class);
     }
 
