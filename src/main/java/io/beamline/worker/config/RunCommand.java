@@ -84,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
         if ("-".equals(input)) {
             return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         }
+        if (Files.exists(Path.of(input)) && !Files.isRegularFile(Path.of(input))) {
+            throw new ConfigException(input + " is not a file: run takes a JSON-lines file, or - for standard input");
+        }
         // lenient decoding: a malformed line becomes a dead letter instead of aborting the run
         return new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
     }

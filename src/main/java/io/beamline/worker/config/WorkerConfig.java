@@ -2,6 +2,7 @@ package io.beamline.worker.config;
 
 import io.beamline.worker.block.fs.FsConfig;
 import io.beamline.worker.block.http.HttpConfig;
+import io.beamline.worker.block.human.ApprovalConfig;
 import io.beamline.worker.block.sql.SqlConfig;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.transport.JetStreamConfig;
@@ -70,6 +71,8 @@ public record WorkerConfig(
         if (shutdownGrace.isNegative()) {
             throw new ConfigException("--shutdown-grace-ms must be >= 0, got " + shutdownGrace.toMillis());
         }
+        // the approval block is built once NATS is up; its settings are checked now, with the rest
+        new ApprovalConfig(publicUrl.orElse("http://localhost"), approvalDefaultTimeout, approvalRetention);
         natsUrls = List.copyOf(natsUrls);
     }
 

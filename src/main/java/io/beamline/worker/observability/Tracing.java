@@ -1,7 +1,9 @@
 package io.beamline.worker.observability;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.beamline.worker.config.ConfigException;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,19 @@ public final class Tracing {
         if (endpoint == null || endpoint.isBlank()) {
             return OpenTelemetry.noop();
         }
-        OpenTelemetry sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        OpenTelemetry sdk;
+        try {
+            sdk = configure(env);
+        } catch (ConfigurationException e) {
+            // a bad OTEL_* value is a start-up error like a bad option: one line, exit 2
+            throw new ConfigException("OpenTelemetry settings (OTEL_* environment variables): " + e.getMessage());
+        }
+        log.info("tracing: exporting spans over OTLP to {}", endpoint);
+        return sdk;
+    }
+
+    private static OpenTelemetry configure(Map<String, String> env) {
+        return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> Map.of(
                         "otel.service.name", env.getOrDefault("OTEL_SERVICE_NAME", "beamline-worker"),
                         // the endpoint of the source documents is the OTLP/HTTP port (4318); the SDK's own
@@ -38,7 +52,5 @@ public final class Tracing {
                 .setResultAsGlobal()
                 .build()
                 .getOpenTelemetrySdk();
-        log.info("tracing: exporting spans over OTLP to {}", endpoint);
-        return sdk;
     }
 }

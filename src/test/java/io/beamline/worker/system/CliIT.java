@@ -46,6 +46,9 @@ class CliIT {
         "--queue-policy, drop_newest, --queue-policy",
         "--nats-url, http://x, --nats-url",
         "--max-queue-size, 0, --max-queue-size",
+        "--public-url, notaurl, --public-url",
+        "--approval-default-timeout-ms, 2592000001, --approval-default-timeout-ms",
+        "--sql-max-result-bytes, 10, --sql-max-result-bytes",
     })
     void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));
@@ -67,6 +70,25 @@ class CliIT {
 
         assertThat(worker.process().exitValue()).isEqualTo(2);
         assertThat(worker.stderr()).contains("--data-dir").doesNotContain("\tat ");
+    }
+
+    @Test
+    void runOnADirectoryIsAUsageErrorWithoutAStackTrace(@TempDir Path tmp) throws Exception {
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), tmp.toString())
+                .run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isEqualTo(2);
+        assertThat(worker.stderr()).contains("is not a file").doesNotContain("\tat ");
+    }
+
+    @Test
+    void badOpenTelemetrySettingsAreAUsageErrorWithoutAStackTrace(@TempDir Path tmp) throws Exception {
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), "-")
+                .env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL", "bogus"))
+                .run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isEqualTo(2);
+        assertThat(worker.stderr()).contains("OTEL_", "bogus").doesNotContain("\tat ");
     }
 
     @Test

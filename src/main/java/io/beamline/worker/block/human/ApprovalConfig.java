@@ -1,5 +1,6 @@
 package io.beamline.worker.block.human;
 
+import io.beamline.worker.config.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,11 +24,11 @@ public record ApprovalConfig(String publicUrl, Duration defaultTimeout, Duration
         publicUrl = checkedPublicUrl(publicUrl);
         if (defaultTimeout == null || defaultTimeout.isNegative() || defaultTimeout.isZero()
                 || defaultTimeout.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("--approval-default-timeout-ms must be > 0 and at most 30 days, got "
+            throw new ConfigException("--approval-default-timeout-ms must be > 0 and at most 30 days, got "
                     + (defaultTimeout == null ? "nothing" : defaultTimeout.toMillis()));
         }
         if (retention == null || retention.isNegative() || retention.isZero()) {
-            throw new IllegalArgumentException("--approval-retention-days must be > 0, got "
+            throw new ConfigException("--approval-retention-days must be > 0, got "
                     + (retention == null ? "nothing" : retention.toDays()));
         }
     }
@@ -41,16 +42,16 @@ public record ApprovalConfig(String publicUrl, Duration defaultTimeout, Duration
         String problem = "--public-url must be an absolute http:// or https:// URL without query or fragment, got \""
                 + url + "\"";
         if (url == null) {
-            throw new IllegalArgumentException(problem);
+            throw new ConfigException(problem);
         }
         try {
             URI uri = new URI(url);
             boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
             if (!web || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException(problem);
+                throw new ConfigException(problem);
             }
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(problem, e);
+            throw new ConfigException(problem, e);
         }
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }

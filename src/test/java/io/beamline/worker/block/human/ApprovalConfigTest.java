@@ -3,6 +3,7 @@ package io.beamline.worker.block.human;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beamline.worker.config.ConfigException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class ApprovalConfigTest {
     @ValueSource(strings = {"", "localhost:9091", "ftp://host/", "http://", "http://host/?a=b", "http://host/#x", "http://host /"})
     void publicUrlMustBeAnAbsoluteWebUrl(String url) {
         assertThatThrownBy(() -> ApprovalConfig.defaults(url))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--public-url must be an absolute http:// or https:// URL");
     }
 
