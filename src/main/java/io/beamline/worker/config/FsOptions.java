@@ -12,8 +12,8 @@ public final class FsOptions {
     Long maxWriteBytes;
 
     @Option(names = "--fs-max-inline-bytes", paramLabel = "BYTES",
-            description = "Largest file fs.get returns inline; larger ones answer with path, size and sha256; 0 = never inline "
-                    + "(env WORKER_FS_MAX_INLINE_BYTES; default: 1048576).")
+            description = "Largest content fs.get returns inline, counted as sent (JSON text or base64); larger files answer "
+                    + "with path, size and sha256; 0 = never inline (env WORKER_FS_MAX_INLINE_BYTES; default: 983040).")
     Long maxInlineBytes;
 
     @Option(names = "--fs-read-timeout-ms", paramLabel = "MS",

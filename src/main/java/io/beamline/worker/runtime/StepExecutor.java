@@ -190,7 +190,7 @@ public final class StepExecutor {
         } catch (OutcomeTooLargeException e) {
             // the output cannot travel: the step fails, saying why, instead of never answering
             result = ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.EXECUTION_FAILED,
-                    e.getMessage() + "; fetch less per step, or write it to a file (http.request response_to_path)",
+                    e.getMessage() + "; " + lessOutputHint(assignment.job().blockType()),
                     java.util.Map.of("result_size_bytes", e.sizeBytes(), "max_message_bytes", e.limitBytes())), latencyMs),
                     retriesUsed, latencyMs, result.completedAt());
             published = sink.result(result);
@@ -217,5 +217,15 @@ public final class StepExecutor {
 
     private static long elapsedMs(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** How a step of this block type can produce less output, for the error of one whose result could not travel. */
+    static String lessOutputHint(String blockType) {
+        return switch (blockType) {
+            case "http.request" -> "stream the body to a file with response_to_path";
+            case "fs.get", "fs.blob_get" -> "the worker's --fs-max-inline-bytes is set above what one message holds";
+            case "sql.query" -> "select fewer rows (max_rows) or columns";
+            default -> "have the step return less";
+        };
     }
 }

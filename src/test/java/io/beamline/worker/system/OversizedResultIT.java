@@ -30,12 +30,12 @@ class OversizedResultIT {
     @Test
     void anOutputTooLargeForOneMessageEndsTheStepWithAnErrorThatSaysWhy() throws Exception {
         byte[] binary = new byte[1_000_000];
-        new Random(3).nextBytes(binary);  // not UTF-8: fs.get returns it in base64, ~1.33 MB
+        new Random(3).nextBytes(binary);  // not UTF-8: fs.get returns it in base64, ~1.33 MB, once allowed to inline it
         Files.createDirectories(data.resolve("tenant-test"));
         Files.write(data.resolve("tenant-test/big.bin"), binary);
         try (NatsServer nats = NatsServer.start();
              WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false"),
-                     "--data-dir", data.toString());
+                     "--data-dir", data.toString(), "--fs-max-inline-bytes", "4000000");
              NatsProbe router = new NatsProbe(nats.url())) {
             ObjectNode big = Assignments.fsGet("/big.bin");
             ObjectNode small = Assignments.fsGet("/big.bin");
@@ -53,6 +53,7 @@ class OversizedResultIT {
             assertThat(result.path("error").path("code").asInt()).isEqualTo(2001);
             assertThat(result.path("error").path("details").path("result_size_bytes").asLong()).isGreaterThan(1_048_576);
             assertThat(result.path("error").path("details").path("max_message_bytes").asLong()).isEqualTo(1_048_576);
+            assertThat(result.path("error").path("message").asText()).contains("--fs-max-inline-bytes");
             assertThat(router.resultsFor(smallId).getFirst().path("status").asText()).isEqualTo("success");
             // the result is published before the step is marked finished: that follows at once
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

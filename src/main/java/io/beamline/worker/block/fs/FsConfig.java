@@ -8,8 +8,8 @@ import java.time.Duration;
  * unusable values with a message naming the command-line option. Immutable.
  *
  * @param maxWriteBytes largest content {@code fs.put} accepts (decoded bytes)
- * @param maxInlineBytes largest file whose content {@code fs.get} returns inline; larger files
- *     are answered with size and SHA-256 only (0: never inline)
+ * @param maxInlineBytes largest content {@code fs.get} returns inline, counted as sent (JSON text
+ *     or base64); larger files are answered with size and SHA-256 only (0: never inline)
  * @param operationTimeouts whether the read/write/delete time limits apply
  *     ({@code CP2_COMPLETE_TIMEOUT_ENABLED})
  * @param readTimeout limit of one {@code fs.get}
@@ -25,7 +25,8 @@ public record FsConfig(
         Duration deleteTimeout) {
 
     public static final long DEFAULT_MAX_WRITE_BYTES = 64L * 1024 * 1024;
-    public static final long DEFAULT_MAX_INLINE_BYTES = 1024L * 1024;
+    /** 960 KiB: the content and the result around it fit one message of a default NATS server (1 MiB). */
+    public static final long DEFAULT_MAX_INLINE_BYTES = 960L * 1024;
     /** Contents live in one byte array, so neither limit can exceed what an array can hold. */
     public static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
@@ -37,7 +38,7 @@ public record FsConfig(
         requirePositive("--fs-delete-timeout-ms", deleteTimeout);
     }
 
-    /** Production defaults: 64 MiB writes, 1 MiB inline reads, read 5 s, write 10 s, delete 3 s. */
+    /** Production defaults: 64 MiB writes, 960 KiB inline reads, read 5 s, write 10 s, delete 3 s. */
     public static FsConfig defaults(boolean operationTimeouts) {
         return new FsConfig(DEFAULT_MAX_WRITE_BYTES, DEFAULT_MAX_INLINE_BYTES, operationTimeouts,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(3));

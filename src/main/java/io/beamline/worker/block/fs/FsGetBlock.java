@@ -68,7 +68,7 @@ final class FsGetBlock implements Block<FsGetJob> {
                     deadline.watch(channel);
                     content = FileContent.read(channel, config.maxInlineBytes(), attributes.size(), deadline);
                 }
-                return FsOutcomes.succeeded(output(job, content), started);
+                return FsOutcomes.succeeded(output(job, content, config.maxInlineBytes()), started);
             } catch (PathRefusedException e) {
                 return FsOutcomes.refused(job.path(), e.getMessage(), started);
             } catch (IOException e) {
@@ -77,16 +77,45 @@ final class FsGetBlock implements Block<FsGetJob> {
         }
     }
 
-    private static FsOutput output(FsGetJob job, FileContent content) {
+    /**
+     * The answer: the content inline while it is at most {@code maxInlineBytes} as sent (JSON
+     * text or base64), else path, size and SHA-256. Counting the bytes as sent, not the file's:
+     * with the file's size a 900 KB binary file (1.2 MB in base64) passed the default limit and
+     * its result was too large for any message of a default NATS server.
+     */
+    private static FsOutput output(FsGetJob job, FileContent content, long maxInlineBytes) {
         String contentType = ContentTypes.guess(job.path());
         Optional<byte[]> inline = content.inlineBytes();
-        if (inline.isEmpty()) {
+        Optional<String> text = inline.isEmpty() || FsPutJob.BASE64.equals(job.contentEncoding())
+                ? Optional.empty() : Utf8.strict(inline.get());
+        long sentBytes = inline.isEmpty() ? Long.MAX_VALUE
+                : text.map(FsGetBlock::jsonStringBytes).orElse(4L * ((inline.get().length + 2) / 3));
+        if (sentBytes > maxInlineBytes) {
             return new FsOutput(job.path(), content.sizeBytes(), contentType, null, null, content.sha256(), null);
         }
-        Optional<String> text = FsPutJob.BASE64.equals(job.contentEncoding()) ? Optional.empty() : Utf8.strict(inline.get());
         return text
                 .map(t -> new FsOutput(job.path(), content.sizeBytes(), contentType, t, null, content.sha256(), null))
                 .orElseGet(() -> new FsOutput(job.path(), content.sizeBytes(), contentType,
                         Base64.getEncoder().encodeToString(inline.get()), FsPutJob.BASE64, content.sha256(), null));
+    }
+
+    /** Bytes of {@code text} as a JSON string's content: UTF-8, controls as six-byte escapes, quote and backslash escaped. */
+    static long jsonStringBytes(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20) {
+                bytes += c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f' ? 2 : 6;
+            } else if (c == '"' || c == '\\') {
+                bytes += 2;
+            } else if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800 || Character.isSurrogate(c)) {
+                bytes += 2;  // a surrogate pair is four bytes, two per half
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 }

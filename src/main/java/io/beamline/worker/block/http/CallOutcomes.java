@@ -46,7 +46,9 @@ final class CallOutcomes {
                     .map(text -> HttpOutput.inline(status, text, headers, latencyMs()))
                     .orElseGet(() -> HttpOutput.inlineBase64(status, java.util.Base64.getEncoder().encodeToString(inline.bytes()),
                             headers, latencyMs()));
-            case ResponseBody.Snippet snippet -> HttpOutput.inline(status, snippet.text(), headers, latencyMs());
+            case ResponseBody.Snippet snippet -> snippet.utf8Text()
+                    .map(text -> HttpOutput.inline(status, text, headers, latencyMs()))
+                    .orElseGet(() -> HttpOutput.inlineBase64(status, snippet.base64(), headers, latencyMs()));
             case ResponseBody.Stored stored -> new HttpOutput(status, null, headers, latencyMs(),
                     bodyPath.orElseThrow(), stored.sizeBytes(), stored.sha256(), null);
         };
@@ -59,8 +61,7 @@ final class CallOutcomes {
         if (tooLarge.isPresent()) {
             Map<String, Object> details = details();
             details.put("limit", tooLarge.get().limit());
-            return failed(ErrorCode.EXECUTION_FAILED, tooLarge.get().getMessage()
-                    + "; set response_to_path to stream a large body to a file", details);
+            return failed(ErrorCode.EXECUTION_FAILED, tooLarge.get().getMessage() + "; " + tooLarge.get().advice(), details);
         }
         if (cause(error, LocalWriteException.class).isPresent()) {
             return failed(ErrorCode.EXECUTION_FAILED, error.getMessage(), details());
@@ -95,7 +96,11 @@ final class CallOutcomes {
         Map<String, Object> details = details();
         details.put("status_code", status);
         if (response.body() instanceof ResponseBody.Snippet snippet) {
-            details.put("body", snippet.text());
+            Optional<String> text = snippet.utf8Text();
+            details.put("body", text.orElseGet(snippet::base64));
+            if (text.isEmpty()) {
+                details.put("body_encoding", "base64");  // as a result's body: bytes that are not UTF-8
+            }
         }
         response.headers().firstValue("retry-after").ifPresent(value ->
                 RetryAfter.millis(value, clock.instant()).ifPresent(millis -> details.put("retry_after_ms", millis)));

@@ -57,7 +57,7 @@ final class CappedBodySubscriber implements BodySubscriber<ResponseBody> {
         this.subscription = subscription;
         if (failWhenOver && declaredLength.isPresent() && declaredLength.getAsLong() > limit) {
             subscription.cancel();
-            result.completeExceptionally(new ResponseTooLargeException(limit, "declared Content-Length " + declaredLength.getAsLong()));
+            result.completeExceptionally(new ResponseTooLargeException(limit, "declared Content-Length " + declaredLength.getAsLong(), false));
             return;
         }
         subscription.request(1);
@@ -80,7 +80,7 @@ final class CappedBodySubscriber implements BodySubscriber<ResponseBody> {
             if (received > limit) {
                 subscription.cancel();
                 if (failWhenOver) {
-                    result.completeExceptionally(new ResponseTooLargeException(limit, "response body"));
+                    result.completeExceptionally(new ResponseTooLargeException(limit, "response body", false));
                 } else {
                     result.complete(new ResponseBody.Snippet(kept.toByteArray()));
                 }

@@ -66,7 +66,7 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
         if (declaredLength.isPresent() && declaredLength.getAsLong() > limit) {
-            fail(new ResponseTooLargeException(limit, "declared Content-Length " + declaredLength.getAsLong()));
+            fail(new ResponseTooLargeException(limit, "declared Content-Length " + declaredLength.getAsLong(), true));
             return;
         }
         subscription.request(1);
@@ -82,7 +82,7 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
             for (ByteBuffer buffer : buffers) {
                 written += buffer.remaining();
                 if (written > limit) {
-                    fail(new ResponseTooLargeException(limit, "download"));
+                    fail(new ResponseTooLargeException(limit, "download", true));
                     return;
                 }
                 digest.update(buffer.duplicate());

@@ -1,7 +1,5 @@
 package io.beamline.worker.block.http;
 
-import java.nio.charset.StandardCharsets;
-
 /** What was kept of a response body, depending on how the response was handled. Immutable. */
 sealed interface ResponseBody {
 
@@ -15,9 +13,23 @@ sealed interface ResponseBody {
 
     /** The first bytes of a body that is only reported, such as an error page. */
     record Snippet(byte[] head) implements ResponseBody {
-        String text() {
-            // a cut may split a multi-byte character; the decoder replaces the remainder
-            return new String(head, StandardCharsets.UTF_8);
+        /**
+         * The head as text when it is well-formed UTF-8, but for the end: the cut may have split
+         * a character, whose bytes are dropped. Empty for other bytes, which go as base64
+         * instead of being replaced with U+FFFD and lost.
+         */
+        java.util.Optional<String> utf8Text() {
+            for (int trim = 0; trim <= 3 && trim <= head.length; trim++) {
+                java.util.Optional<String> text = io.beamline.worker.contract.Utf8.strict(head, head.length - trim);
+                if (text.isPresent()) {
+                    return text;
+                }
+            }
+            return java.util.Optional.empty();
+        }
+
+        String base64() {
+            return java.util.Base64.getEncoder().encodeToString(head);
         }
     }
 

@@ -141,6 +141,39 @@ class FsRoundTripTest {
     }
 
     @Test
+    void theInlineLimitCountsTheContentAsSentNotTheFile() throws Exception {
+        Files.createDirectories(dataDir.resolve(TENANT));
+        byte[] fits = new byte[600_000];  // 800,000 bytes of base64
+        byte[] tooBigAsBase64 = new byte[900_000];  // 1,200,000 bytes of base64, under the limit as a file
+        new Random(17).nextBytes(fits);
+        new Random(19).nextBytes(tooBigAsBase64);
+        Files.write(dataDir.resolve(TENANT).resolve("fits.bin"), fits);
+        Files.write(dataDir.resolve(TENANT).resolve("base64-too-big.bin"), tooBigAsBase64);
+        Files.writeString(dataDir.resolve(TENANT).resolve("escapes.txt"), "\u0001".repeat(200_000));  // 1.2 MB escaped
+
+        FsOutput inline = output(blocks.get().execute(get("fits.bin"), context(TENANT)));
+        FsOutput described = output(blocks.get().execute(get("base64-too-big.bin"), context(TENANT)));
+        FsOutput escaped = output(blocks.get().execute(get("escapes.txt"), context(TENANT)));
+
+        assertThat(inline.contentEncoding()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(inline.content())).isEqualTo(fits);
+        assertThat(described.content()).isNull();
+        assertThat(described.sha256()).isEqualTo(sha256(tooBigAsBase64));
+        assertThat(escaped.content()).isNull();
+        assertThat(escaped.sizeBytes()).isEqualTo(200_000);
+        assertThat(FsConfig.defaults(false).maxInlineBytes()).as("the default leaves room for the result around it")
+                .isLessThan(1024 * 1024 - 16 * 1024);
+    }
+
+    @Test
+    void jsonStringBytesCountsEscapesAndUtf8() {
+        assertThat(FsGetBlock.jsonStringBytes("ab")).isEqualTo(2);
+        assertThat(FsGetBlock.jsonStringBytes("\"\\\n")).isEqualTo(6);
+        assertThat(FsGetBlock.jsonStringBytes("\u0001")).isEqualTo(6);
+        assertThat(FsGetBlock.jsonStringBytes("é中😀")).isEqualTo("é中😀".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    @Test
     void largeFileIsHashedWithoutBeingLoadedIntoTheHeap() throws Exception {
         byte[] bytes = new byte[32 * 1024 * 1024];
         new Random(13).nextBytes(bytes);

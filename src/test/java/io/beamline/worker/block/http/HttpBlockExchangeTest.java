@@ -99,6 +99,21 @@ class HttpBlockExchangeTest extends LocalServerTest {
     }
 
     @Test
+    void anErrorBodyThatIsNotUtf8ComesInBase64() throws Exception {
+        byte[] bytes = {(byte) 0xff, (byte) 0xfe, (byte) 0x80, 0, 'A'};
+        server.on("/binary-error", Reply.status(500).body(bytes));
+        server.on("/cut-error", Reply.status(500).body("é".repeat(5_000)));  // the snippet ends inside a character
+
+        ExecError binary = failure(request(server.url("/binary-error")).runOn(block));
+        ExecError cut = failure(request(server.url("/cut-error")).runOn(block));
+
+        assertThat(binary.details()).containsEntry("body_encoding", "base64");
+        assertThat(java.util.Base64.getDecoder().decode((String) binary.details().get("body"))).isEqualTo(bytes);
+        assertThat(cut.details()).doesNotContainKey("body_encoding");
+        assertThat((String) cut.details().get("body")).matches("é+");
+    }
+
+    @Test
     void serviceUnavailableIsARetryableHttpError() throws Exception {
         server.on("/busy", Reply.status(503));
 

@@ -112,6 +112,8 @@ class HttpBlockStreamingTest {
 
             assertThat(error.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
             assertThat(error.details()).containsEntry("limit", MIB);
+            assertThat(error.message()).as("the job already streams; the limit is the operator's")
+                    .contains("--http-max-download-bytes").doesNotContain("set response_to_path");
             assertThat(tenantRoot.resolve("big.bin")).doesNotExist();
             assertThat(leftovers()).isEmpty();
         }
