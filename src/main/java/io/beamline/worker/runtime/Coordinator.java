@@ -144,6 +144,11 @@ public final class Coordinator {
                     "block type " + assignment.job().blockType() + " is not available on this worker"));
             return;
         }
+        if (delivery.completedElsewhere()) {
+            refuse(span, delivery, Rejection.of(assignment, RejectReason.DUPLICATE,
+                    "assignment " + assignment.assignmentId() + " already completed; its result was stored"));
+            return;
+        }
         if (draining) {
             refuse(span, delivery, Rejection.of(assignment, RejectReason.SHUTTING_DOWN, "worker is shutting down").withRetryAfter(1000));
             return;

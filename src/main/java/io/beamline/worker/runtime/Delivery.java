@@ -41,6 +41,15 @@ public interface Delivery {
         return -1;
     }
 
+    /**
+     * Whether the transport found that the message's assignment already completed, its result
+     * stored for another message (a durable transport's shared completed-step records): the
+     * Router sent a finished assignment again, and it is answered as a duplicate, not run.
+     */
+    default boolean completedElsewhere() {
+        return false;
+    }
+
     /** Whether {@code other} carries the same stream message as this (true when either cannot tell). */
     default boolean sameMessageAs(Delivery other) {
         return sameMessage(sequence(), other.sequence());

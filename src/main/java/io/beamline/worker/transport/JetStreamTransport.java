@@ -1,6 +1,7 @@
 package io.beamline.worker.transport;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Json;
 import io.beamline.worker.runtime.Coordinator;
@@ -132,25 +133,36 @@ public final class JetStreamTransport implements Intake {
         return running.get() ? config.maxInFlight() - inFlight.size() : 0;
     }
 
+    /**
+     * Hands the message to admission on a virtual thread of its own: the look-up of its
+     * completed-step record is a request to the server, and the fetch thread must not wait for
+     * one per message (the lookups of a batch overlap instead).
+     */
     private void receive(Message message) {
         JetStreamDelivery delivery = new JetStreamDelivery(message);
         inFlight.add(delivery);
         byte[] data = message.getData() == null ? new byte[0] : message.getData();
-        try {
-            if (message.metaData().deliveredCount() > 1 && answeredBefore(data, delivery)) {
-                return;
+        Thread.ofVirtual().name("js-admit").start(() -> {
+            try {
+                if (answeredBefore(data, delivery)) {
+                    return;
+                }
+                coordinator.onMessage(data, TraceContext.traceparent(message), delivery);
+            } catch (RuntimeException e) {
+                log.error("unexpected failure handling a JetStream message; it will be redelivered", e);
+                delivery.unsettled(e);
             }
-            coordinator.onMessage(data, TraceContext.traceparent(message), delivery);
-        } catch (RuntimeException e) {
-            log.error("unexpected failure handling a JetStream message; it will be redelivered", e);
-            delivery.unsettled(e);
-        }
+        });
     }
 
     /**
-     * A redelivery: true when its step finished somewhere (its completed-step record exists, so
-     * its result was stored) and the message only needs settling. A step that still runs here,
-     * or finished here, is recognised by admission ({@code Coordinator}) instead.
+     * Looks up the assignment's completed-step record, written when a worker (any worker)
+     * stored its result. True when this very message was answered before (the record names its
+     * stream sequence; redelivered because the ack was lost, also when a consumer whose leader
+     * moved counts it as a first delivery): it is only settled. For another message with the id
+     * (the Router sent a finished assignment again) the delivery is marked, and admission
+     * answers it as a duplicate without running it, whichever worker ran it and whatever this
+     * one remembers. No record, or none readable: admission decides as usual.
      */
     private boolean answeredBefore(byte[] data, JetStreamDelivery delivery) {
         String id = assignmentId(data);
@@ -159,10 +171,17 @@ public final class JetStreamTransport implements Intake {
         }
         try {
             KeyValueEntry entry = completed.get(recordKey(id));
-            if (entry != null && entry.getValue() != null) {
+            if (entry == null || entry.getValue() == null) {
+                return false;
+            }
+            long answeredSequence = Json.readTree(entry.getValue()).path("sequence").asLong(-1);
+            boolean sameMessage = answeredSequence >= 0 ? answeredSequence == delivery.sequence()
+                    : delivery.message.metaData().deliveredCount() > 1;  // a record written before sequences were kept
+            if (sameMessage) {
                 delivery.settle(Optional.empty());
                 return true;
             }
+            delivery.completedElsewhere = true;
         } catch (Exception e) {
             log.warn("completed-step record of {} unreadable: {}; admission decides", id, e.toString());
         }
@@ -210,10 +229,25 @@ public final class JetStreamTransport implements Intake {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(assignmentId.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String assignmentId(byte[] data) {
-        try {
-            JsonNode id = Json.readTree(data).get("assignment_id");
-            return id != null && id.isTextual() ? id.textValue() : null;
+    /**
+     * The top-level {@code assignment_id} (the last one, as admission reads a repeated field),
+     * streamed past without building the document; null when there is none or no JSON object.
+     */
+    static String assignmentId(byte[] data) {
+        try (JsonParser parser = Json.mapper().getFactory().createParser(data)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String id = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("assignment_id".equals(field)) {
+                    id = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                }
+                parser.skipChildren();
+            }
+            return id;
         } catch (Exception e) {
             return null;
         }
@@ -230,6 +264,8 @@ public final class JetStreamTransport implements Intake {
     /** One JetStream message on its way to its outcome. */
     private final class JetStreamDelivery implements Delivery {
         private final Message message;
+        /** Set before admission sees it: the assignment's result was stored for another message. */
+        private volatile boolean completedElsewhere;
         private final long receivedNanos = System.nanoTime();
         private final AtomicBoolean done = new AtomicBoolean();
 
@@ -246,7 +282,7 @@ public final class JetStreamTransport implements Intake {
             // completed-step record first, then the ack: a redelivery that finds the record
             // knows the result was stored
             String key = "$KV." + config.completedBucket() + "." + recordKey(result.get().assignmentId());
-            Uninterrupted.get(() -> jetStream.publishAsync(key, completedRecord(result.get())))
+            Uninterrupted.get(() -> jetStream.publishAsync(key, completedRecord(result.get(), sequence())))
                     .whenComplete((ack, failure) -> {
                         if (failure != null) {
                             log.warn("completed-step record of {} not written: {}", result.get().assignmentId(), failure.toString());
@@ -279,6 +315,11 @@ public final class JetStreamTransport implements Intake {
         @Override
         public long sequence() {
             return message.metaData().streamSequence();
+        }
+
+        @Override
+        public boolean completedElsewhere() {
+            return completedElsewhere;
         }
 
         void keepAliveIfOlderThan(long millis) {
@@ -319,9 +360,11 @@ public final class JetStreamTransport implements Intake {
      * by hand because it is one per step and reflective serialisation of a record showed in
      * profiles; status wire names and numbers need no escaping.
      */
-    static byte[] completedRecord(ExecResult result) {
+    /** The record of a step's stored result: its status, when it completed, and the stream message it answered. */
+    static byte[] completedRecord(ExecResult result, long sequence) {
         Long completedAt = result.completedAt();
         return ("{\"status\":\"" + result.status().wireName() + '"'
-                + (completedAt == null ? "" : ",\"completedAt\":" + completedAt) + '}').getBytes(StandardCharsets.US_ASCII);
+                + (completedAt == null ? "" : ",\"completedAt\":" + completedAt)
+                + (sequence < 0 ? "" : ",\"sequence\":" + sequence) + '}').getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -86,6 +86,32 @@ class JetStreamIT {
     }
 
     @Test
+    void aFinishedAssignmentPublishedAgainIsADuplicateAlsoForAWorkerThatNeverSawIt(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            ObjectNode assignment = put(0);
+            String id = assignment.get("assignment_id").asText();
+            try (WorkerProcess first = worker(nats, data.resolve("first"))) {
+                publishStored(router, 1, i -> assignment);
+                await().atMost(Duration.ofSeconds(30)).until(() -> router.resultsFor(id).size() == 1);
+            }
+            Files.delete(data.resolve("first/tenant-test/kill/0.txt"));
+
+            try (WorkerProcess second = worker(nats, data.resolve("second"))) {
+                publishStored(router, 1, i -> assignment);  // a new stream message; this worker remembers nothing
+
+                await().atMost(Duration.ofSeconds(30)).until(() -> router.acksFor(id).size() == 2);
+                assertThat(router.acksFor(id).get(1).path("status").asText()).isEqualTo("rejected");
+                assertThat(router.acksFor(id).get(1).path("reason").asText()).isEqualTo("duplicate");
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
+                assertThat(router.resultsFor(id)).as("not run again").hasSize(1);
+                assertThat(data.resolve("second/tenant-test/kill/0.txt")).doesNotExist();
+            }
+        }
+    }
+
+    @Test
     void killingWorkersAtRandomLosesNothingAndRunsNothingTwiceVisibly(@TempDir Path data) throws Exception {
         int count = 10_000;
         try (NatsServer nats = NatsServer.start(true);
