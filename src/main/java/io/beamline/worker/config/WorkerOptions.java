@@ -156,7 +156,7 @@ public final class WorkerOptions {
     boolean rejectWhenCircuitOpen;
 
     @Option(names = "--public-url", paramLabel = "URL",
-            description = "Base URL of this worker's HTTP server as approvers reach it, for decision links (env WORKER_PUBLIC_URL; default: http://localhost:<health port>).")
+            description = "Base URL of this worker's HTTP server as approvers reach it, for decision links (env WORKER_PUBLIC_URL; default: http://<health host>:<health port>, localhost for a wildcard host).")
     String publicUrl;
 
     @Option(names = "--approval-default-timeout-ms", paramLabel = "MS",

@@ -233,7 +233,8 @@ public final class AssignmentDecoder {
     }
 
     static String httpUrl(String url) throws InvalidFieldException {
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        // schemes are case-insensitive (RFC 3986 §3.1): HTTPS://host is an https URL
+        if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT, "job.url must be an http:// or https:// URL");
         }
         return url;

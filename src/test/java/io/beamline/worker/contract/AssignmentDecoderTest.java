@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.worker.support.Assignments;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -245,6 +246,16 @@ class AssignmentDecoderTest {
     })
     void invalidJobsAreRejected(String job) {
         assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(job)))).isInstanceOf(Decoded.Invalid.class);
+    }
+
+    @Test
+    void urlSchemesAreCaseInsensitive() {
+        for (String url : List.of("HTTPS://example.com/a", "Http://example.com/a")) {
+            assertThat(decoder.decode(Assignments.bytes(Assignments.withJob("{\"type\":\"http.request\",\"url\":\"" + url + "\"}"))))
+                    .as(url).isInstanceOf(Decoded.Valid.class);
+        }
+        assertThat(rejected(Assignments.withJob("{\"type\":\"http.request\",\"url\":\"FILE:///etc/passwd\"}")).reason())
+                .isEqualTo(RejectReason.INVALID_FORMAT);
     }
 
     @Test

@@ -90,7 +90,7 @@ final class FsGetBlock implements Block<FsGetJob> {
                 ? Optional.empty() : Utf8.strict(inline.get());
         long sentBytes = inline.isEmpty() ? Long.MAX_VALUE
                 : text.map(FsGetBlock::jsonStringBytes).orElse(4L * ((inline.get().length + 2) / 3));
-        if (sentBytes > maxInlineBytes) {
+        if (sentBytes > maxInlineBytes || maxInlineBytes == 0) {  // 0: never inline, not even an empty file
             return new FsOutput(job.path(), content.sizeBytes(), contentType, null, null, content.sha256(), null);
         }
         return text

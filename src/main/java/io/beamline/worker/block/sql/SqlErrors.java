@@ -87,7 +87,7 @@ public final class SqlErrors {
             return ErrorCode.CANCELLED_BY_TIMEOUT;
         }
         if (resultCode.startsWith("SQLITE_ERROR") || resultCode.equals("SQLITE_RANGE")
-                || resultCode.equals("SQLITE_MISMATCH") || resultCode.equals("SQLITE_TOOBIG")) {
+                || resultCode.equals("SQLITE_MISMATCH")) {
             return ErrorCode.INVALID_INPUT;
         }
         return ErrorCode.EXECUTION_FAILED;

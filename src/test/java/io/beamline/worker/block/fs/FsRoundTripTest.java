@@ -166,6 +166,21 @@ class FsRoundTripTest {
     }
 
     @Test
+    void anInlineLimitOfZeroNeverInlinesNotEvenAnEmptyFile() throws Exception {
+        blocks.close();
+        FsConfig defaults = FsConfig.defaults(false);
+        blocks = FsBlocks.create(new FsConfig(defaults.maxWriteBytes(), 0, false, defaults.readTimeout(), defaults.writeTimeout(),
+                defaults.deleteTimeout()), new TenantPaths(dataDir));
+        Files.createDirectories(dataDir.resolve(TENANT));
+        Files.write(dataDir.resolve(TENANT).resolve("empty.txt"), new byte[0]);
+
+        FsOutput read = output(blocks.get().execute(get("empty.txt"), context(TENANT)));
+
+        assertThat(read.content()).isNull();
+        assertThat(read.sizeBytes()).isZero();
+    }
+
+    @Test
     void jsonStringBytesCountsEscapesAndUtf8() {
         assertThat(FsGetBlock.jsonStringBytes("ab")).isEqualTo(2);
         assertThat(FsGetBlock.jsonStringBytes("\"\\\n")).isEqualTo(6);

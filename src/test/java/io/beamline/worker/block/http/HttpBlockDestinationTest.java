@@ -48,6 +48,7 @@ class HttpBlockDestinationTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+            "HTTP://169.254.169.254/latest/meta-data/",          // a scheme in capitals is the same scheme
             "http://2852039166/latest/meta-data/",             // 169.254.169.254 as one decimal number
             "http://[::ffff:169.254.169.254]/latest/meta-data/", // IPv4-mapped IPv6
             "http://[fe80::1]/",                               // IPv6 link-local

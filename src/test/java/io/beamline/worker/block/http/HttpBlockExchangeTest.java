@@ -114,6 +114,16 @@ class HttpBlockExchangeTest extends LocalServerTest {
     }
 
     @Test
+    void anUpperCaseSchemeIsCalledLikeALowerCaseOne() throws Exception {
+        server.on("/upper", Reply.ok("fine"));
+
+        HttpOutput output = output(request(server.url("/upper").replaceFirst("^http", "HTTP")).runOn(block));
+
+        assertThat(output.statusCode()).isEqualTo(200);
+        assertThat(output.body()).isEqualTo("fine");
+    }
+
+    @Test
     void serviceUnavailableIsARetryableHttpError() throws Exception {
         server.on("/busy", Reply.status(503));
 
