@@ -51,13 +51,13 @@ public final class HttpOptions {
         DestinationPolicy policy = DestinationPolicy.of(
                 list(settings, "--http-allow", allow, "WORKER_HTTP_ALLOW"),
                 list(settings, "--http-deny", deny, "WORKER_HTTP_DENY"),
-                settings.flag(denyPrivate, "WORKER_HTTP_DENY_PRIVATE"));
+                settings.flag("--http-deny-private", denyPrivate, "WORKER_HTTP_DENY_PRIVATE"));
         return new HttpConfig(
                 Duration.ofMillis(settings.longValue("--http-connect-timeout-ms", connectTimeoutMs, "WORKER_HTTP_CONNECT_TIMEOUT_MS", d.connectTimeout().toMillis())),
                 Duration.ofMillis(settings.longValue("--http-timeout-ms", timeoutMs, "WORKER_HTTP_TIMEOUT_MS", d.defaultTimeout().toMillis())),
                 flags.completeTimeout(),
-                settings.flag(followRedirects, "WORKER_HTTP_FOLLOW_REDIRECTS"),
-                settings.flag(h2c, "WORKER_HTTP_H2C"),
+                settings.flag("--http-follow-redirects", followRedirects, "WORKER_HTTP_FOLLOW_REDIRECTS"),
+                settings.flag("--http-h2c", h2c, "WORKER_HTTP_H2C"),
                 settings.longValue("--http-max-response-bytes", maxResponseBytes, "WORKER_HTTP_MAX_RESPONSE_BYTES", d.maxResponseBytes()),
                 settings.longValue("--http-max-download-bytes", maxDownloadBytes, "WORKER_HTTP_MAX_DOWNLOAD_BYTES", d.maxDownloadBytes()),
                 policy);

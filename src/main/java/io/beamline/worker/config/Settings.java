@@ -43,8 +43,24 @@ final class Settings {
         return resolve(option, flagValue, envVar, Function.identity(), fallback);
     }
 
-    boolean flag(boolean flagValue, String envVar) {
-        return flagValue || FeatureFlags.enabled(env.get(envVar));
+    /**
+     * An on/off option: the flag, else its variable, which must say {@code true}, {@code 1},
+     * {@code yes} or {@code false}, {@code 0}, {@code no} (any case). Anything else is an error,
+     * not off: {@code WORKER_HTTP_DENY_PRIVATE=on} once left private addresses reachable.
+     */
+    boolean flag(String option, boolean flagValue, String envVar) {
+        if (flagValue) {
+            return true;
+        }
+        return resolve(option, null, envVar, Settings::parseBoolean, false);
+    }
+
+    private static boolean parseBoolean(String text) {
+        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException("expected true, 1, yes, false, 0 or no");
+        };
     }
 
     private static int parseInt(String text) {

@@ -73,6 +73,19 @@ class WorkerOptionsTest {
     }
 
     @Test
+    void anOnOffVariableMustSayOnOrOff() {
+        assertThat(parse(Map.of("WORKER_HTTP_FOLLOW_REDIRECTS", "YES")).http().followRedirects()).isTrue();
+        assertThat(parse(Map.of("WORKER_HTTP_FOLLOW_REDIRECTS", "no")).http().followRedirects()).isFalse();
+        assertThat(parse(Map.of("WORKER_SANDBOX_MODE", "")).sandbox()).isFalse();
+        assertThatThrownBy(() -> parse(Map.of("WORKER_HTTP_DENY_PRIVATE", "on")))
+                .as("'on' is not off: private addresses stayed reachable")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--http-deny-private").hasMessageContaining("WORKER_HTTP_DENY_PRIVATE");
+        assertThatThrownBy(() -> parse(Map.of("WORKER_SANDBOX_MODE", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--sandbox");
+    }
+
+    @Test
     void aSqlConnectionNameGivenTwiceIsAnError() {
         assertThatThrownBy(() -> parse(Map.of(), "--sql-connection", "db=jdbc:postgresql://a/x", "--sql-connection", "db=jdbc:postgresql://b/x"))
                 .isInstanceOf(ConfigException.class)
