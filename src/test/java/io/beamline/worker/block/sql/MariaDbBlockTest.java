@@ -130,6 +130,18 @@ class MariaDbBlockTest {
     }
 
     @Test
+    void aLastInsertIdSetByOneQueryIsNotSeenByTheNext() throws Exception {
+        try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("maria", URL), 1_000, 1, 1, 4, Duration.ofSeconds(30),
+                Duration.ofSeconds(2)), new TenantPaths(dataDir))) {
+            output(single.execute(job("maria", "SELECT LAST_INSERT_ID(424242) AS v"), context("t1")));
+
+            SqlOutput read = output(single.execute(job("maria", "SELECT LAST_INSERT_ID() AS v"), context("t2")));
+
+            assertThat(read.rows()).containsExactly(Map.of("v", 0L));
+        }
+    }
+
+    @Test
     void aUserVariableIsNotSeenByTheNextQuery() throws Exception {
         // one connection, so the second query would get the first one's session back
         try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("maria", URL), 1_000, 1, 1, 4, Duration.ofSeconds(30),

@@ -255,6 +255,20 @@ class PostgresBlockTest {
     }
 
     @Test
+    void aRandomSeedSetByOneQueryDoesNotMakeTheNextPredictable() throws Exception {
+        // one connection, so the second query would get the first one's session back
+        try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("main", ADMIN_URL + "&currentSchema=" + SCHEMA), 1_000, 1, 1, 4,
+                Duration.ofSeconds(30), Duration.ofSeconds(1)), new TenantPaths(dataDir))) {
+            double seeded = (Double) SqlSteps.query(ADMIN_URL, "SELECT setseed(0.5), random() AS r").getFirst().get("r");
+            output(single.execute(job("main", "SELECT setseed(0.5) AS s"), context("t1")));
+
+            Object next = output(single.execute(job("main", "SELECT random() AS r"), context("t2"))).rows().getFirst().get("r");
+
+            assertThat(next).isNotEqualTo(seeded);
+        }
+    }
+
+    @Test
     void anAdvisoryLockTakenByAFailingQueryIsReleasedToo() throws Exception {
         long key = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
 
