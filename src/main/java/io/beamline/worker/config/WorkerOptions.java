@@ -277,8 +277,11 @@ public final class WorkerOptions {
         }
     }
 
-    private static String defaultWorkerId() {
-        String host = ManagementFactory.getRuntimeMXBean().getName();  // "pid@host"
-        return host.replace('@', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+    /** host-pid-random, as --help says: the host first, so the ids of one machine sort together. */
+    static String defaultWorkerId() {
+        String name = ManagementFactory.getRuntimeMXBean().getName();  // "pid@host"
+        int at = name.indexOf('@');
+        String host = at >= 0 ? name.substring(at + 1) : "host";
+        return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

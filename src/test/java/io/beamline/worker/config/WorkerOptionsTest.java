@@ -73,6 +73,14 @@ class WorkerOptionsTest {
     }
 
     @Test
+    void theDefaultWorkerIdIsHostPidRandom() {
+        String id = parse(Map.of()).workerId();
+
+        assertThat(id).matches(".+-" + ProcessHandle.current().pid() + "-[0-9a-f]{8}");
+        assertThat(id).doesNotStartWith(ProcessHandle.current().pid() + "-");
+    }
+
+    @Test
     void anOnOffVariableMustSayOnOrOff() {
         assertThat(parse(Map.of("WORKER_HTTP_FOLLOW_REDIRECTS", "YES")).http().followRedirects()).isTrue();
         assertThat(parse(Map.of("WORKER_HTTP_FOLLOW_REDIRECTS", "no")).http().followRedirects()).isFalse();
