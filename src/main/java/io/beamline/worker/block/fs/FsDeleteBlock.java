@@ -57,9 +57,10 @@ final class FsDeleteBlock implements Block<FsDeleteJob> {
                         return FsOutcomes.succeeded(deleted(job, false, 0), started);
                     }
                 }
-                if (attributes.isDirectory()) {
+                if (attributes.isDirectory() || attributes.isOther()) {
+                    String kind = attributes.isDirectory() ? "a directory" : "a FIFO, socket or device";
                     return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED,
-                            "\"" + job.path() + "\" is a directory; fs.delete removes files only",
+                            "\"" + job.path() + "\" is " + kind + "; fs.delete removes files only",
                             FsOutcomes.details(job.path()), started);
                 }
                 deadline.check();

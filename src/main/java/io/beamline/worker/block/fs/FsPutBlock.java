@@ -8,7 +8,11 @@ import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.FsPutJob;
 import io.beamline.worker.contract.StepResult;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * {@code fs.put}: writes a file inside the tenant's root, atomically and durably
@@ -53,6 +57,10 @@ final class FsPutBlock implements Block<FsPutJob> {
                     return FsOutcomes.failed(ErrorCode.INVALID_INPUT, "fs.put needs a file's path, got a directory's: " + job.path(),
                             java.util.Map.of("path", job.path()), started);
                 }
+                if (isSpecialFile(target)) {
+                    return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path()
+                            + "\" is a FIFO, socket or device; fs.put replaces regular files only", FsOutcomes.details(job.path()), started);
+                }
                 sha256 = atomicWrite.replace(target, bytes, deadline);
             } catch (PathRefusedException e) {
                 return FsOutcomes.refused(job.path(), e.getMessage(), started);
@@ -63,5 +71,14 @@ final class FsPutBlock implements Block<FsPutJob> {
         String contentType = job.contentType() != null ? job.contentType() : ContentTypes.guess(job.path());
         FsOutput output = new FsOutput(job.path(), (long) bytes.length, contentType, null, null, sha256, null);
         return FsOutcomes.succeeded(output, started);
+    }
+
+    /** Whether a FIFO, socket or device is at {@code path} (no such file: false); the rename would silently replace it. */
+    static boolean isSpecialFile(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 }

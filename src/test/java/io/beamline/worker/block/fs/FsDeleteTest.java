@@ -73,6 +73,21 @@ class FsDeleteTest {
     }
 
     @Test
+    void aFifoIsNeitherReplacedByAPutNorDeleted() throws Exception {
+        Files.createDirectories(root);
+        Path fifo = FifoFiles.create(root.resolve("pipe"));
+
+        var putError = failure(blocks.put().execute(putText("pipe", "data"), context(TENANT)));
+        var deleteError = failure(blocks.delete().execute(delete("pipe"), context(TENANT)));
+
+        assertThat(putError.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
+        assertThat(putError.message()).contains("FIFO");
+        assertThat(deleteError.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
+        assertThat(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).as("still the FIFO").isTrue();
+    }
+
+    @Test
     void deletingALinkRemovesTheLinkNotItsTarget() throws Exception {
         Path target = Files.writeString(root.resolve("real.txt"), "stays");
         Path link = Files.createSymbolicLink(root.resolve("alias.txt"), target);
