@@ -10,6 +10,8 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 
@@ -54,12 +56,28 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
     }
 
     private CompletableFuture<Void> publish(String subject, String messageId, byte[] body) {
-        Headers headers = new Headers().put("Nats-Msg-Id", messageId);
         try {
+            Headers headers = new Headers().put("Nats-Msg-Id", headerValue(messageId));
             return Uninterrupted.get(() -> jetStream.publishAsync(subject, headers, body)).thenApply(ack -> null);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The id as a header may carry it: as it is when it is printable ASCII, else {@code b64:}
+     * and its UTF-16 code units in URL-safe base64 (two different lone surrogates stay two
+     * ids). An assignment id is any string; one with an accented letter or a line break was
+     * refused by the client as a header value, and its message was never answered.
+     */
+    static String headerValue(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "b64:" + Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_16BE));
+            }
+        }
+        return id;
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -112,6 +112,28 @@ class JetStreamIT {
     }
 
     @Test
+    void assignmentIdsThatNoHeaderCouldCarryAreAnsweredAndStored(@TempDir Path data) throws Exception {
+        List<String> odd = List.of("js-é-ü-" + System.nanoTime(), "x\r\nX-Inj: 1-" + System.nanoTime(), "x\ud800-" + System.nanoTime());
+        try (NatsServer nats = NatsServer.start(true);
+             WorkerProcess worker = worker(nats, data);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            List<String> ids = publishStored(router, odd.size(), i -> {
+                ObjectNode assignment = put(i);
+                assignment.put("assignment_id", odd.get(i));
+                return assignment;
+            });
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(odd.size()));
+            assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+            assertThat(ids).allSatisfy(id -> assertThat(router.acksFor(id)).singleElement()
+                    .satisfies(ack -> assertThat(ack.path("status").asText()).isEqualTo("accepted")));
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
+        }
+    }
+
+    @Test
     void killingWorkersAtRandomLosesNothingAndRunsNothingTwiceVisibly(@TempDir Path data) throws Exception {
         int count = 10_000;
         try (NatsServer nats = NatsServer.start(true);
