@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
             try (Worker worker = Worker.create(config, services);
                  Intake transport = config.transport() == TransportKind.jetstream
                          ? new JetStreamTransport(connection, worker.coordinator(), sink, config.jetStream())
-                         : new CoreNatsTransport(connection, worker.coordinator(), config.intakeThreads());
+                         : new CoreNatsTransport(connection, worker.coordinator(), config.intakeThreads(), config.pendingBytesPerIntake());
                  CancelSubscription cancels = config.flags().cancellation()
                          ? new CancelSubscription(connection, worker.coordinator()) : null) {
                 http.serve(worker);

@@ -92,9 +92,23 @@ public record WorkerConfig(
         }
     }
 
-    /** Bytes that queued work may occupy: half of {@code --max-memory-mb}, the rest is the worker's own. */
+    /**
+     * Bytes that queued work may occupy: a quarter of {@code --max-memory-mb}. The heap is three
+     * quarters, its old generation (fixed sizes, see bin/beamline-worker) two thirds of that,
+     * i.e. half of the budget, and queued steps outlive a young collection: with half of the
+     * budget for them, a burst of 500 KB assignments waiting for a busy pool filled the old
+     * generation to the last byte and the process died (OutOfMemoryError) with its accepted steps.
+     */
     public long queueMemoryBytes() {
-        return maxMemoryMb * 1024L * 1024L / 2;
+        return maxMemoryMb * 1024L * 1024L / 4;
+    }
+
+    /**
+     * Bytes of received, not yet handled assignments each intake may hold: an eighth of the
+     * queued-work budget (jnats' own default, 64 MB, at the default --max-memory-mb), at least 1 MiB.
+     */
+    public long pendingBytesPerIntake() {
+        return Math.max(1024L * 1024, queueMemoryBytes() / 8);
     }
 
     /** NATS server URLs as jnats takes them. */

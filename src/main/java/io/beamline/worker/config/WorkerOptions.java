@@ -39,7 +39,7 @@ public final class WorkerOptions {
     Integer ioPoolSize;
 
     @Option(names = "--max-memory-mb", paramLabel = "MB",
-            description = "Memory budget of the process: bin/beamline-worker gives the heap 3/4 of it and queued work may use 1/2; beyond that admission refuses with 4002 (env WORKER_MAX_MEMORY_MB; default: 1024).")
+            description = "Memory budget of the process: bin/beamline-worker gives the heap 3/4 of it and queued work may use 1/4; beyond that admission refuses with 4002 (env WORKER_MAX_MEMORY_MB; default: 1024).")
     Integer maxMemoryMb;
 
     @Option(names = "--max-cpu-time-ms", paramLabel = "MS",

@@ -4,6 +4,7 @@ import io.beamline.worker.contract.Subjects;
 import io.beamline.worker.runtime.Coordinator;
 import io.beamline.worker.runtime.Delivery;
 import io.nats.client.Connection;
+import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
@@ -27,20 +28,28 @@ public final class CoreNatsTransport implements Intake {
     private final int intakeThreads;
     private final List<Dispatcher> dispatchers = new ArrayList<>();
 
+    private final long pendingBytesPerIntake;
+
     /**
      * {@code intakeThreads} subscriptions join the queue group, each with its own dispatcher
      * thread, so decoding and admission use several cores; the server spreads messages over them.
+     * Each holds at most {@code pendingBytesPerIntake} of messages not yet handled: beyond that
+     * the client drops them as a slow consumer (logged; the Router hears nothing and retries).
+     * jnats' default, 64 MB each, let a burst of 500 KB assignments fill a small heap before
+     * admission could refuse any, and the process died with the steps it had accepted.
      */
-    public CoreNatsTransport(Connection connection, Coordinator coordinator, int intakeThreads) {
+    public CoreNatsTransport(Connection connection, Coordinator coordinator, int intakeThreads, long pendingBytesPerIntake) {
         this.connection = connection;
         this.coordinator = coordinator;
         this.intakeThreads = intakeThreads;
+        this.pendingBytesPerIntake = pendingBytesPerIntake;
     }
 
     @Override
     public void start() {
         for (int i = 0; i < intakeThreads; i++) {
             Dispatcher dispatcher = connection.createDispatcher(this::onMessage);
+            dispatcher.setPendingLimits(Consumer.DEFAULT_MAX_MESSAGES, pendingBytesPerIntake);
             dispatcher.subscribe(Subjects.ASSIGN, Subjects.QUEUE_GROUP);
             dispatchers.add(dispatcher);
         }

@@ -180,7 +180,9 @@ public final class NatsConnector {
 
         @Override
         public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
-            log.warn("NATS slow consumer: messages are being dropped by the client");
+            // the Router hears nothing of these (no ack): it retries them after its timeout
+            log.warn("NATS slow consumer: the client drops messages beyond its pending limit ({} dropped so far, {} bytes pending)",
+                    consumer.getDroppedCount(), consumer.getPendingByteCount());
         }
     }
 }

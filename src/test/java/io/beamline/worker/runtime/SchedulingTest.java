@@ -79,7 +79,7 @@ class SchedulingTest {
 
     @Test
     void dropOldestEvictsNothingForAStepThatWouldNotFitTheMemoryBudgetAnyway() {
-        // a 512 KiB budget for queued work (half of --max-memory-mb): two small steps fit, one of
+        // a 256 KiB budget for queued work (a quarter of --max-memory-mb): two small steps fit, one of
         // ~300 KB (~600 KB decoded) does not, even in the place of the oldest
         try (InProcessWorker worker = new InProcessWorker(gate.registry(), BOUNDED, "--io-pool-size", "1",
                 "--max-queue-size", "2", "--queue-policy", "drop_oldest", "--max-memory-mb", "1")) {

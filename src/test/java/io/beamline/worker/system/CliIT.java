@@ -49,6 +49,7 @@ class CliIT {
         "--public-url, notaurl, --public-url",
         "--approval-default-timeout-ms, 2592000001, --approval-default-timeout-ms",
         "--sql-max-result-bytes, 10, --sql-max-result-bytes",
+        "--max-memory-mb, 10, --max-memory-mb",
     })
     void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));

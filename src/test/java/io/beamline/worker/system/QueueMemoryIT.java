@@ -66,6 +66,49 @@ class QueueMemoryIT {
         }
     }
 
+    /**
+     * Audit finding: with a small budget (128 MB) a burst of 500 KB assignments behind a busy
+     * pool ended the process with OutOfMemoryError, and the steps it had accepted with it. Now
+     * admission refuses in time (the queued work's budget fits the heap's old generation) and
+     * the client holds only so much unhandled input; every accepted step gets its result.
+     */
+    @Test
+    void aBurstOfLargeAssignmentsOnASmallBudgetIsRefusedNotFatal(@TempDir Path data) throws Exception {
+        int burst = 200;
+        String content = "x".repeat(500_000);
+        try (NatsServer nats = NatsServer.start();
+             ServerSocket blackhole = new ServerSocket(0);
+             NatsProbe router = new NatsProbe(nats.url());
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(),
+                     Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
+                     "--data-dir", data.toString(), "--io-pool-size", "1", "--intake-threads", "1", "--max-memory-mb", "128")) {
+            ObjectNode blocker = Assignments.httpGet("http://127.0.0.1:" + blackhole.getLocalPort() + "/hang");
+            ((ObjectNode) blocker.get("job")).put("timeout_ms", 3_000);
+            router.publish(Assignments.bytes(blocker));
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                ObjectNode put = Assignments.withJob("{\"type\":\"fs.put\",\"path\":\"/big/" + i + ".txt\"}");
+                ((ObjectNode) put.get("job")).put("content", content);
+                ids.add(put.get("assignment_id").asText());
+                router.publish(Assignments.bytes(put));
+            }
+            router.flush();
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    ids.stream().filter(id -> router.acksFor(id).stream().anyMatch(a -> a.path("status").asText().equals("accepted")))
+                            .allMatch(id -> router.resultsFor(id).size() == 1) && worker.get("/_health").status() == 200);
+            long accepted = ids.stream().filter(id -> !router.acksFor(id).isEmpty()
+                    && router.acksFor(id).getFirst().path("status").asText().equals("accepted")).count();
+            System.out.printf("burst of %d x 500 KB at --max-memory-mb 128: %d accepted, %d refused, %d unanswered (dropped "
+                    + "by the client as a slow consumer)%n", burst, accepted,
+                    ids.stream().filter(id -> router.acksFor(id).stream().anyMatch(a -> a.path("status").asText().equals("rejected"))).count(),
+                    ids.stream().filter(id -> router.acksFor(id).isEmpty()).count());
+            assertThat(worker.process().isAlive()).isTrue();
+            assertThat(accepted).isPositive();
+            assertThat(ids).allSatisfy(id -> assertThat(router.resultsFor(id)).hasSizeLessThanOrEqualTo(1));
+        }
+    }
+
     private static long rssKb(WorkerProcess worker) throws Exception {
         long pid = worker.process().descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
                 .findFirst().map(ProcessHandle::pid).orElse(worker.process().pid());
