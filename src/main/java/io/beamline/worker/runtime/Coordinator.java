@@ -261,6 +261,9 @@ public final class Coordinator {
         JsonNode node = null;
         try {
             node = Json.readTree(payload);
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");  // `null` converted to no request at all
+            }
             request = Json.convert(node, CancelRequest.class);
             if (request.assignmentId() == null || request.assignmentId().isBlank()) {
                 throw new IllegalArgumentException("missing assignment_id");

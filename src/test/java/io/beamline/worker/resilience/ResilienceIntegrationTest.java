@@ -201,9 +201,12 @@ class ResilienceIntegrationTest {
             worker.cancel(id, null);  // no tenant: it could be anyone's cancel
             worker.cancel("no-such-assignment", "tenant-test");
             worker.worker().coordinator().onCancelMessage("not json".getBytes());
+            worker.worker().coordinator().onCancelMessage("null".getBytes());
 
             assertThat(worker.awaitResult(id, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
             assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("unreadable cancel"));
+            assertThat(worker.sink.deadLetters).as("a JSON null is dead-lettered, not dropped")
+                    .anyMatch(d -> d.error().message().contains("not a JSON object") && "null".equals(String.valueOf(d.payload())));
             assertThat(worker.sink.deadLetters).filteredOn(d -> d.error().message().contains("missing tenant_id"))
                     .singleElement().satisfies(letter -> {
                         assertThat(letter.assignmentId()).as("the cancel's id, though it was refused").isEqualTo(id);
