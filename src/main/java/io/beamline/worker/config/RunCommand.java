@@ -5,11 +5,12 @@ import io.beamline.worker.WorkerServices;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.Tracing;
 import io.beamline.worker.transport.JsonLinesOutcomeSink;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         health.register("worker", () -> serving.get()
                 ? HealthChecks.Check.ok("running") : HealthChecks.Check.failing("starting"));
         Clock clock = Clock.systemUTC();
-        try (BufferedReader reader = open(input);
+        try (InputStream reader = open(input);
              HttpServers http = HttpServers.startEmbedded(config, health, clock)) {
             WorkerServices services = new WorkerServices(sink, sink::notice, health, clock,
                     Tracing.fromEnvironment(System.getenv()), MAX_DEAD_LETTER_PAYLOAD, http.publicUrl());
@@ -60,10 +61,12 @@ final class RunCommand implements Callable<Integer> {
                 http.serve(worker);
                 serving.set(true);
                 worker.resumePendingApprovals();
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        worker.coordinator().onMessage(line.getBytes(StandardCharsets.UTF_8));
+                // lines as bytes, as NATS delivers them: a line that is not UTF-8 is dead-lettered
+                // as in serve, not decoded with replacement characters and run changed
+                byte[] line;
+                while ((line = nextLine(reader)) != null) {
+                    if (!isBlank(line)) {
+                        worker.coordinator().onMessage(line);
                     }
                 }
                 // Input is exhausted: wait for every accepted step to publish its result.
@@ -80,14 +83,36 @@ final class RunCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static BufferedReader open(String input) throws IOException {
+    private static InputStream open(String input) throws IOException {
         if ("-".equals(input)) {
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            return new BufferedInputStream(System.in);
         }
         if (Files.exists(Path.of(input)) && !Files.isRegularFile(Path.of(input))) {
             throw new ConfigException(input + " is not a file: run takes a JSON-lines file, or - for standard input");
         }
-        // lenient decoding: a malformed line becomes a dead letter instead of aborting the run
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
+        return new BufferedInputStream(Files.newInputStream(Path.of(input)));
+    }
+
+    /** The next line's bytes without its line break ({@code \n} or {@code \r\n}); null at the end. */
+    static byte[] nextLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            line.write(b);
+        }
+        if (b == -1 && line.size() == 0) {
+            return null;
+        }
+        byte[] bytes = line.toByteArray();
+        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+    }
+
+    private static boolean isBlank(byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 }

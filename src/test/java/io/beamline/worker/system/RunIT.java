@@ -91,6 +91,36 @@ class RunIT {
         assertThat(jsonLines(worker.stdout())).hasSize(2);
     }
 
+    @Test
+    void aLineThatIsNotUtf8IsDeadLetteredAsInServeNotRunChanged(@TempDir Path data) throws Exception {
+        Path input = data.resolve("in.jsonl");
+        byte[] good = "{\"version\":\"1\",\"assignment_id\":\"u8-ok\",\"request_id\":\"r\",\"tenant_id\":\"tenant-a\",\"executor\":{\"provider_id\":\"p\"},\"job\":{\"type\":\"fs.put\",\"path\":\"/ok.txt\",\"content\":\"hi\"}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bad = new String(good, java.nio.charset.StandardCharsets.UTF_8).replace("u8-ok", "u8-bad").replace("/ok.txt", "/bad.txt")
+                .replace("\"hi\"", "\"h#i\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < bad.length; i++) {
+            if (bad[i] == '#') {
+                bad[i] = (byte) 0xFF;  // not UTF-8
+            }
+        }
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        lines.write(bad);
+        lines.write("\r\n".getBytes());
+        lines.write(good);
+        lines.write('\n');
+        Files.write(input, lines.toByteArray());
+
+        WorkerProcess worker = WorkerProcess.builder("run", "-", "--data-dir", data.resolve("d").toString(), "--health-endpoint", "127.0.0.1:0")
+                .stdin(input).run(Duration.ofSeconds(60));
+
+        List<JsonNode> out = jsonLines(worker.stdout());
+        assertThat(worker.process().exitValue()).isZero();
+        assertThat(out).filteredOn(line -> line.has("payload_base64")).singleElement()
+                .satisfies(letter -> assertThat(letter.path("reason").asText()).isEqualTo("unreadable"));
+        assertThat(data.resolve("d/tenant-a/bad.txt")).as("not written with a replacement character").doesNotExist();
+        assertThat(Files.readString(data.resolve("d/tenant-a/ok.txt"))).isEqualTo("hi");
+    }
+
     private static void copyExampleData(Path target) throws java.io.IOException {
         Path source = WorkerProcess.home().resolve("examples/data/tenant-a");
         java.nio.file.Files.createDirectories(target.resolve("tenant-a"));
