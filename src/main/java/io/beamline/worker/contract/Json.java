@@ -19,8 +19,14 @@ import java.io.UncheckedIOException;
  * Thread-safe: the mapper is configured once and shared.
  */
 public final class Json {
-    /** Deeper documents are refused; no legitimate assignment nests anywhere near this. */
-    public static final int MAX_NESTING_DEPTH = 64;
+    /**
+     * Deeper documents are refused (dead-lettered as unreadable). Unknown fields are ignored,
+     * never fatal (SPEC §2), so a Router's extra field nested 65 deep must not cost the
+     * assignment, as the earlier cap of 64 did. Not Jackson's 1000: writing a document back
+     * (a dead letter embeds the payload) recurses once per level, and at 1000 levels that
+     * overflowed a step's 512 KiB stack, so the step never finished; 256 levels need a fifth of it.
+     */
+    public static final int MAX_NESTING_DEPTH = 256;
 
     /*
      * Jackson keeps its read/write buffers in a ThreadLocal pool by default. Block outputs are

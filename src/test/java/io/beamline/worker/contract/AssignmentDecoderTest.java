@@ -65,6 +65,14 @@ class AssignmentDecoderTest {
     }
 
     @Test
+    void anUnknownFieldNestedDeeplyIsIgnoredLikeAnyOther() {
+        String deep = "[".repeat(Json.MAX_NESTING_DEPTH - 2) + "]".repeat(Json.MAX_NESTING_DEPTH - 2);
+        byte[] payload = Assignments.bytes(Assignments.withJob("{\"type\":\"fs.get\",\"path\":\"/a\",\"router_extra\":" + deep + "}"));
+
+        assertThat(decoder.decode(payload)).isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
     void deeplyNestedJsonIsRefusedWithoutExhaustingTheStack() {
         String deep = "{\"assignment_id\":\"x\",\"job\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
 

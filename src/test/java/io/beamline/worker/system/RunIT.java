@@ -121,6 +121,25 @@ class RunIT {
         assertThat(Files.readString(data.resolve("d/tenant-a/ok.txt"))).isEqualTo("hi");
     }
 
+    @Test
+    void anAssignmentWithAnUnknownFieldNestedToTheLimitRunsAndItsDeadLetterIsWritten(@TempDir Path data) throws Exception {
+        int depth = io.beamline.worker.contract.Json.MAX_NESTING_DEPTH - 2;  // the assignment's own object and the field's
+        String line = "{\"version\":\"1\",\"assignment_id\":\"deep-1\",\"request_id\":\"r\",\"tenant_id\":\"tenant-a\","
+                + "\"executor\":{\"provider_id\":\"p\"},\"job\":{\"type\":\"fs.get\",\"path\":\"/missing.txt\"},"
+                + "\"router_extra\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        Path input = Files.writeString(data.resolve("in.jsonl"), line + "\n");
+
+        // a step on a virtual thread writes the dead letter (the payload's tree) after its result:
+        // at 1000 levels that overflowed its stack and the run never ended
+        WorkerProcess worker = WorkerProcess.builder("run", input.toString(), "--data-dir", data.resolve("d").toString(),
+                "--health-endpoint", "127.0.0.1:0").env(Map.of("CP2_ADVANCED_RETRY_ENABLED", "true")).run(Duration.ofSeconds(60));
+
+        List<JsonNode> out = jsonLines(worker.stdout());
+        assertThat(worker.process().exitValue()).isZero();
+        assertThat(out).anySatisfy(ack -> assertThat(ack.path("status").asText()).isEqualTo("accepted"));
+        assertThat(out).anySatisfy(letter -> assertThat(letter.path("reason").asText()).isEqualTo("non_retriable_failure"));
+    }
+
     private static void copyExampleData(Path target) throws java.io.IOException {
         Path source = WorkerProcess.home().resolve("examples/data/tenant-a");
         java.nio.file.Files.createDirectories(target.resolve("tenant-a"));
