@@ -15,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs an accepted step to its one final result: drives its block through the
@@ -23,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * out of here publishes exactly one result. Thread-safe.
  */
 public final class StepExecutor {
+    private static final Logger log = LoggerFactory.getLogger("worker");
+
     private final BlockRegistry blocks;
     private final PolicyChain policies;
     private final OutcomeSink sink;
@@ -200,9 +204,15 @@ public final class StepExecutor {
         listener.completed(assignment, result);
         // a step the Router cancelled is not a failure anyone needs to look at again
         if (result.error() != null && !result.error().isRetryable() && result.status() != StepStatus.CANCELLED) {
-            var letter = deadLetters.failed(assignment, result, retriesUsed + 1, step.payload());
-            published = CompletableFuture.allOf(published, sink.deadLetter(letter));
-            listener.deadLettered(letter);
+            try {
+                var letter = deadLetters.failed(assignment, result, retriesUsed + 1, step.payload());
+                published = CompletableFuture.allOf(published, sink.deadLetter(letter));
+                listener.deadLettered(letter);
+            } catch (RuntimeException | StackOverflowError e) {
+                // the result is out; a dead letter that cannot even be written must not keep the
+                // step from finishing (it did once: a payload's tree too deep to write back)
+                log.error("dead letter of {} not published: {}", assignment.assignmentId(), e.toString());
+            }
         }
         if (!published.isDone() || published.isCompletedExceptionally()) {
             // a durable transport's outcome is not stored yet: hold the whole result until it is,
