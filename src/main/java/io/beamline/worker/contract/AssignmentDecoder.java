@@ -65,9 +65,14 @@ public final class AssignmentDecoder {
             return new Decoded.Invalid(rejection(root, null, RejectReason.MISSING_REQUIRED_FIELD,
                     "missing required field assignment_id"), root);
         }
-        if (!idNode.isTextual() || !Fields.isFilled(idNode.textValue()) || !Fields.fitsIdLength(idNode.textValue())) {
+        if (idNode.isTextual() && !Fields.isFilled(idNode.textValue())) {
+            // blank like any other required field: missing (1002), not malformed
+            return new Decoded.Invalid(rejection(root, null, RejectReason.MISSING_REQUIRED_FIELD,
+                    "assignment_id must not be empty"), root);
+        }
+        if (!idNode.isTextual() || !Fields.fitsIdLength(idNode.textValue())) {
             return new Decoded.Invalid(rejection(root, null, RejectReason.INVALID_FORMAT,
-                    "assignment_id must be a non-empty string of at most " + Fields.MAX_ID_LENGTH + " characters"), root);
+                    "assignment_id must be a string of at most " + Fields.MAX_ID_LENGTH + " characters"), root);
         }
         try {
             return new Decoded.Valid(assignment(root));

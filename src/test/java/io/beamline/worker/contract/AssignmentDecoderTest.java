@@ -29,7 +29,8 @@ class AssignmentDecoderTest {
             "{\"version\":\"1\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
             "{\"assignment_id\":null,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
             "{\"assignment_id\":7,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|INVALID_FORMAT",
-            "{\"assignment_id\":\"\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|INVALID_FORMAT"})
+            "{\"assignment_id\":\"\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
+            "{\"assignment_id\":\"   \",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD"})
     void anObjectWithoutAUsableIdIsRejectedWithWhatCouldBeRead(String payload, RejectReason reason) {
         Decoded decoded = decoder.decode(payload.getBytes(StandardCharsets.UTF_8));
 
