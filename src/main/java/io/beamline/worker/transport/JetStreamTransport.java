@@ -233,7 +233,7 @@ public final class JetStreamTransport implements Intake {
      * The top-level {@code assignment_id} (the last one, as admission reads a repeated field),
      * streamed past without building the document; null when there is none or no JSON object.
      */
-    static String assignmentId(byte[] data) {
+    private static String assignmentId(byte[] data) {
         try (JsonParser parser = Json.mapper().getFactory().createParser(data)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -125,7 +125,7 @@ final class QueryRunner {
     }
 
     /** The rows would not fit the result: the query must select less (not retryable, it would read the same). */
-    static ExecError tooLarge(int maxResultBytes) {
+    private static ExecError tooLarge(int maxResultBytes) {
         return ExecError.of(ErrorCode.EXECUTION_FAILED, "the query's rows hold more than the " + maxResultBytes
                 + " bytes a result may (--sql-max-result-bytes); select fewer rows, fewer columns or smaller values",
                 Map.of("max_result_bytes", maxResultBytes));
