@@ -22,6 +22,7 @@ import io.beamline.worker.resilience.CircuitBreakers;
 import io.beamline.worker.resilience.PolicyChain;
 import io.beamline.worker.resilience.ResilienceConfig;
 import io.beamline.worker.resilience.RetryBudget;
+import io.beamline.worker.block.human.Approval;
 import io.beamline.worker.block.human.ApprovalService;
 import io.beamline.worker.observability.OtelStepTracer;
 import io.beamline.worker.runtime.StepTracer;
@@ -158,7 +159,9 @@ public final class Worker implements AutoCloseable {
     public void resumePendingApprovals() {
         blocks.approvals().ifPresent(approvals -> {
             var pending = approvals.pendingAssignments();
-            pending.forEach(coordinator::resume);
+            // the approval's id is its assignment's; its creation is when the step was accepted
+            pending.forEach(assignment -> coordinator.resume(assignment,
+                    approvals.find(assignment.assignmentId()).map(Approval::createdAt)));
             if (!pending.isEmpty()) {
                 log.info("resumed {} step(s) waiting for approval", pending.size());
             }

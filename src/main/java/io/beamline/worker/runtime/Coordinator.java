@@ -204,11 +204,14 @@ public final class Coordinator {
     }
 
     /**
-     * Resumes a step that was accepted before a restart (a pending approval): it is registered
-     * and run again without a new ack.
+     * Resumes a step that was accepted before a restart (a pending approval), at
+     * {@code acceptedAtMs} when known: it is registered and run again without a new ack; its
+     * latency counts from its acceptance.
      */
-    public void resume(ExecAssignment assignment) {
-        Step step = new Step(assignment, NO_PAYLOAD, System.nanoTime(), clock.millis(), executor);
+    public void resume(ExecAssignment assignment, Optional<Long> acceptedAtMs) {
+        long now = clock.millis();
+        long accepted = Math.min(acceptedAtMs.orElse(now), now);
+        Step step = new Step(assignment, NO_PAYLOAD, System.nanoTime() - (now - accepted) * 1_000_000, accepted, executor);
         if (registry.register(step)) {
             waitingLane.execute(step);
         }

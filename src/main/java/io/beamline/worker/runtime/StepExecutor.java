@@ -55,7 +55,8 @@ public final class StepExecutor {
     }
 
     void execute(Step step) {
-        long started = System.nanoTime();
+        // an approval's latency is from its acceptance, also when a restarted worker resumed it
+        long started = step.assignment().job() instanceof HumanApprovalJob ? step.acceptedNanos() : System.nanoTime();
         // the JVM measures no CPU time for virtual threads (-1), but asking still cost ~60 ns a call
         long cpuStarted = Thread.currentThread().isVirtual() ? -1 : THREADS.getCurrentThreadCpuTime();
         ExecAssignment assignment = step.assignment();

@@ -349,6 +349,9 @@ class ApprovalsOverNatsIT {
                 JsonNode result = awaitOneResult(ownRouter, id);
                 assertThat(result.get("status").asText()).isEqualTo("success");
                 assertThat(result.get("result").get("comment").asText()).isEqualTo("after the restart");
+                // from its acceptance on the first worker, not from its resumption: at least the
+                // second of waiting above and the second worker's start lie in between
+                assertThat(result.get("latency_ms").asLong()).isGreaterThanOrEqualTo(2_000);
                 assertOnlyOneResultAfterAWhile(ownRouter, id);
                 assertThat(ownInbox.about(id)).as("no second notification").hasSize(1);
                 assertThat(ownRouter.acksFor(id)).as("no second ack").hasSize(1);
