@@ -76,8 +76,13 @@ final class Fields {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+        if (!node.isIntegralNumber()) {
             throw format(name, "an integer");
+        }
+        if (!node.canConvertToLong()) {
+            // an integer all the same, only out of range: the value's fault, not its type's
+            throw new InvalidFieldException(RejectReason.INVALID_INPUT,
+                    prefix + name + " must be between " + min + " and " + max + ", got " + node.bigIntegerValue());
         }
         long value = node.longValue();
         if (value < min || value > max) {

@@ -258,6 +258,22 @@ class AssignmentDecoderTest {
     }
 
     @Test
+    void anIntegerBeyondALongIsOutOfRangeNotOfTheWrongType() {
+        ObjectNode priority = Assignments.withJob("{\"type\":\"fs.get\",\"path\":\"/a\"}");
+        byte[] bigPriority = new String(Assignments.bytes(priority), StandardCharsets.UTF_8)
+                .replaceFirst("^\\{", "{\"priority\":9223372036854775808,").getBytes(StandardCharsets.UTF_8);
+        byte[] bigTimeout = Assignments.bytes(Assignments.withJob(
+                "{\"type\":\"fs.get\",\"path\":\"/a\",\"timeout_ms\":100000000000000000000}"));
+
+        for (byte[] payload : List.of(bigPriority, bigTimeout)) {
+            Decoded decoded = decoder.decode(payload);
+            assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
+            assertThat(((Decoded.Invalid) decoded).rejection().reason()).isEqualTo(RejectReason.INVALID_INPUT);
+            assertThat(decoded).isEqualTo(decoder.decodeTree(payload));
+        }
+    }
+
+    @Test
     void urlSchemesAreCaseInsensitive() {
         for (String url : List.of("HTTPS://example.com/a", "Http://example.com/a")) {
             assertThat(decoder.decode(Assignments.bytes(Assignments.withJob("{\"type\":\"http.request\",\"url\":\"" + url + "\"}"))))
