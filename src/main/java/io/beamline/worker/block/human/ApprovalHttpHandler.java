@@ -100,9 +100,10 @@ public final class ApprovalHttpHandler implements HttpHandler {
     private void page(HttpExchange exchange) throws IOException {
         QueryString query = QueryString.of(exchange);
         Optional<Approval> selected = query.get("id").flatMap(service::find);
-        boolean canDecide = query.get("approver").isPresent() && query.get("token").isPresent();
+        // a link that can decide carries an approver and a token (checked when the decision is posted)
+        Optional<String> approver = query.get("token").isPresent() ? query.get("approver") : Optional.empty();
         String nonce = nonce();
-        String html = ApprovalPage.render(selected, canDecide, service.pending(query.get("tenant_id")), nonce);
+        String html = ApprovalPage.render(query.get("id"), selected, approver, service.pending(query.get("tenant_id")), nonce);
         exchange.getResponseHeaders().set("Content-Security-Policy", ApprovalPage.contentSecurityPolicy(nonce));
         exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");

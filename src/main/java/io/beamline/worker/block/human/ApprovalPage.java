@@ -20,7 +20,7 @@ final class ApprovalPage {
             body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:52rem;padding:0 1rem;color:#222}
             table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}
             .prompt{white-space:pre-wrap;background:#f6f6f6;padding:1rem;border-radius:.3rem}
-            textarea{width:100%;min-height:5rem}button{font-size:1rem;margin:.5rem .5rem 0 0;padding:.4rem 1.2rem}
+            textarea{width:100%;box-sizing:border-box;min-height:5rem}button{font-size:1rem;margin:.5rem .5rem 0 0;padding:.4rem 1.2rem}
             .ok{color:#06612a}.error{color:#a40000}""";
 
     private static final String SCRIPT = """
@@ -42,7 +42,9 @@ final class ApprovalPage {
                   return response.json().catch(function () { return {}; }).then(function (body) {
                     if (response.ok) {
                       status.className = 'ok';
-                      status.textContent = (approved ? 'Approved' : 'Rejected') + '. The approval is now ' + body.state + '.';
+                      status.textContent = body.state === 'pending'
+                        ? 'Your vote is recorded; the approval waits for the other approvers.'
+                        : (approved ? 'Approved' : 'Rejected') + '. The approval is now ' + body.state + '.';
                       document.getElementById('state').textContent = body.state;
                     } else {
                       status.className = 'error';
@@ -68,35 +70,75 @@ final class ApprovalPage {
     }
 
     /**
-     * @param selected  the approval the link names, if any and known
-     * @param canDecide whether the page was opened with an approver and a token
+     * @param requestedId the approval the link names, if it names one
+     * @param selected    that approval, when this worker knows it
+     * @param approver    whose link it is, when it carries an approver and a token (so it may decide)
      */
-    static String render(Optional<Approval> selected, boolean canDecide, List<Approval> pending, String nonce) {
+    static String render(Optional<String> requestedId, Optional<Approval> selected, Optional<String> approver,
+                         List<Approval> pending, String nonce) {
         StringBuilder html = new StringBuilder(4096).append("""
                 <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <meta name="referrer" content="no-referrer"><title>Approvals</title>""")
                 .append("<style nonce=\"").append(nonce).append("\">").append(STYLE).append("</style></head><body>\n");
-        selected.ifPresent(approval -> detail(html, approval, canDecide));
+        if (selected.isPresent()) {
+            detail(html, selected.get(), approver);
+        } else {
+            // a purged approval's link, or one another worker serves: say so rather than show nothing
+            requestedId.ifPresent(id -> html.append("<h1>Approval not found</h1>\n<p>This worker has no approval <b>")
+                    .append(escape(id)).append("</b>: it was decided and has since been removed, or another worker holds it.</p>\n"));
+        }
         list(html, pending);
         return html.append("<script nonce=\"").append(nonce).append("\">").append(SCRIPT)
                 .append("</script></body></html>\n").toString();
     }
 
-    private static void detail(StringBuilder html, Approval approval, boolean canDecide) {
-        html.append("<h1>Approval requested</h1>\n<div class=\"prompt\" id=\"prompt\">").append(escape(approval.prompt()))
+    private static void detail(StringBuilder html, Approval approval, Optional<String> approver) {
+        html.append("<h1>").append(approval.isPending() ? "Approval requested" : "Approval " + approval.state().wireName())
+                .append("</h1>\n<div class=\"prompt\" id=\"prompt\">").append(escape(approval.prompt()))
                 .append("</div>\n<p>Tenant <b>").append(escape(approval.tenantId())).append("</b> &middot; approvers ")
                 .append(escape(String.join(", ", approval.approvers()))).append(" &middot; ")
                 .append(approval.requiredApprovals()).append(" approval(s) needed, ").append(approval.approvalsSoFar())
                 .append(" so far &middot; deadline ").append(Instant.ofEpochMilli(approval.deadline())).append("</p>\n")
-                .append("<p>State: <b id=\"state\">").append(approval.state().wireName()).append("</b></p>\n");
-        if (approval.isPending() && canDecide) {
-            html.append("<div id=\"decide\"><label for=\"comment\">Comment</label><br>")
-                    .append("<textarea id=\"comment\" maxlength=\"").append(Decision.MAX_COMMENT_CHARS).append("\"></textarea><br>")
-                    .append("<button id=\"approve\" type=\"button\">Approve</button>")
-                    .append("<button id=\"reject\" type=\"button\">Reject</button>")
-                    .append("<p id=\"status\" role=\"status\"></p></div>\n");
+                .append("<p>State: <b id=\"state\">").append(approval.state().wireName()).append("</b>");
+        if (approval.reason() != null) {
+            html.append(" &middot; ").append(escape(approval.reason()));
         }
+        html.append("</p>\n");
+        votes(html, approval.votes());
+        approver.ifPresent(name -> html.append("<p>This link is <b>").append(escape(name)).append("</b>'s.</p>\n"));
+        if (!approval.isPending() || approver.isEmpty()) {
+            return;
+        }
+        if (approval.hasVoted(approver.get())) {
+            html.append("<p>You have voted; the approval waits for the other approvers.</p>\n");
+            return;
+        }
+        html.append("<div id=\"decide\"><label for=\"comment\">Comment</label><br>")
+                .append("<textarea id=\"comment\" maxlength=\"").append(Decision.MAX_COMMENT_CHARS).append("\"></textarea><br>")
+                .append("<button id=\"approve\" type=\"button\">Approve</button>")
+                .append("<button id=\"reject\" type=\"button\">Reject</button>")
+                .append("<noscript><p class=\"error\">Deciding on this page needs JavaScript, which is turned off here. ")
+                .append("Open the link in a browser that runs it, or POST {\"approver\", \"token\", \"approved\", \"comment\"} ")
+                .append("to /approvals/").append(escape(approval.id())).append("/decision.</p></noscript>")
+                .append("<p id=\"status\" role=\"status\"></p></div>\n");
+    }
+
+    /** Who decided what so far, with their comments. */
+    private static void votes(StringBuilder html, List<Vote> votes) {
+        if (votes.isEmpty()) {
+            return;
+        }
+        html.append("<ul id=\"votes\">");
+        for (Vote vote : votes) {
+            html.append("<li><b>").append(escape(vote.approver())).append("</b> ").append(vote.approved() ? "approved" : "rejected")
+                    .append(" at ").append(Instant.ofEpochMilli(vote.decidedAt()));
+            if (vote.comment() != null && !vote.comment().isEmpty()) {
+                html.append(": ").append(escape(vote.comment()));
+            }
+            html.append("</li>");
+        }
+        html.append("</ul>\n");
     }
 
     private static void list(StringBuilder html, List<Approval> pending) {

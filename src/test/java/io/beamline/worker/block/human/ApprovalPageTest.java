@@ -74,7 +74,33 @@ class ApprovalPageTest {
         HttpResponse<String> page = harness.get("/approvals/ui?id=missing&approver=ann&token=x");
 
         assertThat(page.statusCode()).isEqualTo(404);
-        assertThat(page.body()).doesNotContain("id=\"approve\"");
+        assertThat(page.body()).doesNotContain("id=\"approve\"").contains("Approval not found", "<b>missing</b>");
+    }
+
+    @Test
+    void theDecidingPageSaysWhatToDoWithoutJavaScript() throws Exception {
+        ExecAssignment assignment = ApprovalHarness.approval("[\"ann\"]", "");
+        harness.service.open(assignment, job(assignment));
+
+        String page = harness.get(harness.notifier.link(assignment.assignmentId(), "ann").substring(harness.baseUrl().length())).body();
+
+        assertThat(page).contains("id=\"approve\"", "<noscript>", "/approvals/" + assignment.assignmentId() + "/decision");
+    }
+
+    @Test
+    void aLinkShowsTheVotesSoFarAndWhetherItsApproverHasVoted() throws Exception {
+        ExecAssignment assignment = ApprovalHarness.approval("[\"ann\",\"bob\"]", "\"required_approvals\":2");
+        harness.service.open(assignment, job(assignment));
+        assertThat(harness.decide(assignment.assignmentId(), "ann", true, "fine by <me>").statusCode()).isEqualTo(200);
+
+        String annsPage = harness.get(harness.notifier.link(assignment.assignmentId(), "ann").substring(harness.baseUrl().length())).body();
+        String bobsPage = harness.get(harness.notifier.link(assignment.assignmentId(), "bob").substring(harness.baseUrl().length())).body();
+
+        assertThat(annsPage).contains("<b>ann</b> approved", "fine by &lt;me&gt;", "You have voted").doesNotContain("id=\"approve\"");
+        assertThat(bobsPage).contains("<b>ann</b> approved", "id=\"approve\"");
+        assertThat(harness.decide(assignment.assignmentId(), "bob", false, "no").statusCode()).isEqualTo(200);
+        assertThat(harness.get(harness.notifier.link(assignment.assignmentId(), "bob").substring(harness.baseUrl().length())).body())
+                .contains("<h1>Approval rejected</h1>", "<b>bob</b> rejected at").doesNotContain("id=\"approve\"");
     }
 
     @Test
