@@ -99,7 +99,7 @@ final class FsGetBlock implements Block<FsGetJob> {
                         Base64.getEncoder().encodeToString(inline.get()), FsPutJob.BASE64, content.sha256(), null));
     }
 
-    /** Bytes of {@code text} as a JSON string's content: UTF-8, controls as six-byte escapes, quote and backslash escaped. */
+    /** Bytes of {@code text} as the worker's JSON writes it: UTF-8, controls and surrogates as six-byte escapes, quote and backslash escaped. */
     static long jsonStringBytes(String text) {
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {
@@ -110,8 +110,10 @@ final class FsGetBlock implements Block<FsGetJob> {
                 bytes += 2;
             } else if (c < 0x80) {
                 bytes += 1;
-            } else if (c < 0x800 || Character.isSurrogate(c)) {
-                bytes += 2;  // a surrogate pair is four bytes, two per half
+            } else if (Character.isSurrogate(c)) {
+                bytes += 6;  // Jackson writes each half of a pair as a \\uXXXX escape: 12 bytes for one emoji
+            } else if (c < 0x800) {
+                bytes += 2;
             } else {
                 bytes += 3;
             }
