@@ -75,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
                 http.serve(worker);
                 worker.metrics().gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
                         cb -> cb.call(connection.getStatus() == Connection.Status.CONNECTED ? 1 : 0));
+                worker.metrics().counter(MetricNames.INTAKE_DROPPED,
+                        "Assignments the NATS client dropped unread as a slow consumer (no answer; the Router retries)",
+                        transport::droppedMessages);
                 transport.start();
                 intake.set("receiving");
                 worker.resumePendingApprovals();

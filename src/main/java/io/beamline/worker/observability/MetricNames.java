@@ -29,6 +29,7 @@ public final class MetricNames {
     public static final String BREAKERS_OPEN = "worker_circuit_breakers_open";
     public static final String APPROVALS_PENDING = "worker_approvals_pending";
     public static final String NATS_CONNECTED = "worker_nats_connected";
+    public static final String INTAKE_DROPPED = "worker_intake_dropped";             // _total
 
     private MetricNames() {
     }

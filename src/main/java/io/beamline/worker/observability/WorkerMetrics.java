@@ -10,6 +10,7 @@ import io.beamline.worker.runtime.StepListener;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The worker's Prometheus metrics (SPEC §6), fed by step events as a {@link StepListener}.
@@ -119,6 +121,11 @@ public final class WorkerMetrics implements StepListener {
         if (always || cp2) {
             GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(callback).register(registry);
         }
+    }
+
+    /** Registers a counter whose value is read at scrape time (a count kept elsewhere, such as the NATS client's). */
+    public void counter(String name, String help, LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
     public Gauge settableGauge(String name, String help) {

@@ -57,6 +57,11 @@ public final class CoreNatsTransport implements Intake {
         Thread.ofVirtual().name("stream-check").start(this::warnIfAStreamStoresAssignments);
     }
 
+    @Override
+    public long droppedMessages() {
+        return dispatchers.stream().mapToLong(Dispatcher::getDroppedCount).sum();
+    }
+
     /**
      * A JetStream stream left on the assignment subject (a JetStream worker ran against this
      * server before) stores every assignment this worker answers, and the next JetStream worker

@@ -12,6 +12,14 @@ public interface Intake extends AutoCloseable {
     default void awaitSettled(java.time.Duration timeout) throws InterruptedException {
     }
 
+    /**
+     * Messages the NATS client dropped before the worker read them (a slow consumer beyond its
+     * pending limit): nobody answered them, the Router retries them after its timeout.
+     */
+    default long droppedMessages() {
+        return 0;  // JetStream pulls only what it has room for: nothing is dropped
+    }
+
     @Override
     void close();
 }

@@ -169,6 +169,7 @@ class MetricsScrapeIT {
             assertThat(scrape.value("worker_health_status", "check", check)).as(check).contains(1.0);
         }
         assertThat(scrape.value("worker_nats_connected")).contains(1.0);
+        assertThat(scrape.value("worker_intake_dropped_total")).as("nothing dropped unread").contains(0.0);
         assertThat(scrape.value("worker_circuit_breakers_open")).contains(0.0);
     }
 
