@@ -1,7 +1,9 @@
 package io.beamline.worker.config;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code CP2_*} feature flags of SPEC §5, read once from the environment at start-up. All
@@ -26,6 +28,15 @@ public record FeatureFlags(
     public static final FeatureFlags BASELINE = new FeatureFlags(false, false, false, false, false, false);
 
     public static FeatureFlags fromEnvironment(Map<String, String> env) {
+        for (String flag : List.of(ADVANCED_RETRY, COMPLETE_TIMEOUT, CANCELLATION, QUEUE_MANAGEMENT, CIRCUIT_BREAKER,
+                OBSERVABILITY_METRICS)) {
+            String value = env.get(flag);
+            if (value != null && !value.isBlank() && !enabled(value)
+                    && !List.of("false", "0", "no").contains(value.trim().toLowerCase(Locale.ROOT))) {
+                // SPEC §5: anything but true/1/yes is off; an operator who wrote "on" should hear it
+                LoggerFactory.getLogger("config").warn("{}={} is not true, 1 or yes: the flag is off", flag, value);
+            }
+        }
         return new FeatureFlags(
                 enabled(env.get(ADVANCED_RETRY)),
                 enabled(env.get(COMPLETE_TIMEOUT)),

@@ -1,5 +1,6 @@
 package io.beamline.worker.config;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.contract.Json;
 import io.beamline.worker.runtime.QuotaConfig;
@@ -30,7 +31,8 @@ final class QuotaFile {
     static QuotaConfig load(Path file, long windowMs, QuotaConfig.Limits base) {
         JsonNode root;
         try {
-            root = Json.mapper().readTree(Files.readAllBytes(file));
+            // a key given twice would silently drop the first one's limits
+            root = Json.mapper().reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ConfigException("--tenant-quotas: cannot read " + file + ": " + e.getMessage());
         }

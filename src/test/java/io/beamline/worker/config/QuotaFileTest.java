@@ -39,7 +39,8 @@ class QuotaFileTest {
             "{\"tenants\":{\"a\":{\"max_concurent\":3}}}",              // a misspelt limit
             "{\"tenants\":{\"a\":{\"max_concurrent\":4294967297}}}",    // wrapped to 1 as an int
             "{\"defaults\":{\"weight\":2147483648}}",                   // wrapped to a negative weight
-            "{\"tenants\":{\"a\":{\"max_concurrent\":-1}}}"})
+            "{\"tenants\":{\"a\":{\"max_concurrent\":-1}}}",
+            "{\"tenants\":{\"a\":{\"max_concurrent\":1}},\"tenants\":{\"b\":{}}}"})  // a's limit silently lost
     void whatTheFileCannotMeanIsAStartUpError(String json) {
         assertThatThrownBy(() -> load(json)).isInstanceOf(ConfigException.class).hasMessageStartingWith("--tenant-quotas");
     }
