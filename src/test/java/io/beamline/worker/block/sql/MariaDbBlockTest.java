@@ -131,26 +131,27 @@ class MariaDbBlockTest {
 
     @Test
     void aLastInsertIdSetByOneQueryIsNotSeenByTheNext() throws Exception {
-        try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("maria", URL), 1_000, 1, 1, 4, Duration.ofSeconds(30),
-                Duration.ofSeconds(2)), new TenantPaths(dataDir))) {
-            output(single.execute(job("maria", "SELECT LAST_INSERT_ID(424242) AS v"), context("t1")));
+        SqlOutput read = secondOnOneConnection("SELECT LAST_INSERT_ID(424242) AS v", "SELECT LAST_INSERT_ID() AS v");
 
-            SqlOutput read = output(single.execute(job("maria", "SELECT LAST_INSERT_ID() AS v"), context("t2")));
-
-            assertThat(read.rows()).containsExactly(Map.of("v", 0L));
-        }
+        assertThat(read.rows()).containsExactly(Map.of("v", 0L));
     }
 
     @Test
     void aUserVariableIsNotSeenByTheNextQuery() throws Exception {
-        // one connection, so the second query would get the first one's session back
+        SqlOutput read = secondOnOneConnection("SELECT @secret := 'tenant one' AS s", "SELECT @secret AS s");
+
+        assertThat(read.rows()).singleElement().satisfies(row -> assertThat(row).containsEntry("s", null));
+    }
+
+    /**
+     * Runs {@code first} for one tenant, then {@code second} for another, on a pool of one
+     * connection, so the second query would get the first one's session back; its output.
+     */
+    private SqlOutput secondOnOneConnection(String first, String second) throws Exception {
         try (SqlBlock single = new SqlBlock(new SqlConfig(Map.of("maria", URL), 1_000, 1, 1, 4, Duration.ofSeconds(30),
                 Duration.ofSeconds(2)), new TenantPaths(dataDir))) {
-            output(single.execute(job("maria", "SELECT @secret := 'tenant one' AS s"), context("t1")));
-
-            SqlOutput read = output(single.execute(job("maria", "SELECT @secret AS s"), context("t2")));
-
-            assertThat(read.rows()).singleElement().satisfies(row -> assertThat(row).containsEntry("s", null));
+            output(single.execute(job("maria", first), context("t1")));
+            return output(single.execute(job("maria", second), context("t2")));
         }
     }
 
