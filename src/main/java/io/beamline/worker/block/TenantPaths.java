@@ -89,6 +89,10 @@ public final class TenantPaths {
         if (!resolved.startsWith(root) || resolved.equals(root)) {
             throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory");
         }
+        if (TempFiles.isReserved(resolved)) {
+            // the worker's temporary files (fs.put, downloads): a job's file so named would be swept at start
+            throw new PathRefusedException("file names starting with " + TempFiles.PREFIX + " are reserved for the worker");
+        }
         Path names = root.relativize(resolved);
         Path walked = root;
         BasicFileAttributes attributes = null;

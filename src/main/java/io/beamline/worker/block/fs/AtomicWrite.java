@@ -1,5 +1,6 @@
 package io.beamline.worker.block.fs;
 
+import io.beamline.worker.block.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -2,6 +2,7 @@ package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
 import io.beamline.worker.block.BlockRegistry;
+import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.contract.FsDeleteJob;
 import io.beamline.worker.contract.FsGetJob;

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The files a job may name: {@link TenantPaths} confinement to the tenant's root, minus the
- * names reserved for the worker's own temporary files. Thread-safe.
+ * The files a job may name: {@link TenantPaths} confinement to the tenant's root (which also
+ * refuses the names reserved for the worker's own temporary files). Thread-safe.
  */
 final class TenantFiles {
     private final TenantPaths paths;
@@ -23,11 +23,7 @@ final class TenantFiles {
 
     /** {@link #resolve}, with the file's attributes when {@link TenantPaths#locate} has them. */
     TenantPaths.Located locate(String tenantId, String jobPath) throws IOException {
-        TenantPaths.Located located = paths.locate(tenantId, jobPath);
-        if (TempFiles.isReserved(located.path())) {
-            throw new PathRefusedException("file names starting with " + TempFiles.PREFIX + " are reserved for the worker");
-        }
-        return located;
+        return paths.locate(tenantId, jobPath);  // reserved temp-file names are refused there
     }
 
     Path dataDir() {

@@ -1,5 +1,6 @@
 package io.beamline.worker.block.http;
 
+import io.beamline.worker.block.TempFiles;
 import java.io.IOException;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.nio.ByteBuffer;
@@ -49,11 +50,17 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
         this.digest = sha256();
     }
 
-    /** Opens a temporary file beside {@code target} (creating its directories). */
-    static DownloadSubscriber open(Path target, long limit) throws IOException {
+    /**
+     * Opens a temporary file beside {@code target} (creating its directories), named and locked
+     * as an {@code fs.put}'s ({@link TempFiles}): one left by a crash is swept at the next start,
+     * and the file gets the same permissions as one {@code fs.put} writes.
+     */
+    static DownloadSubscriber open(Path target, long limit, TempFiles tempFiles) throws IOException {
         Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
-        return new DownloadSubscriber(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE), limit);
+        Path temp = tempFiles.newTempPath(target.getParent());
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        TempFiles.lockForWriting(channel);
+        return new DownloadSubscriber(target, temp, channel, limit);
     }
 
     /** Sets the length the response announced, so an oversized body is refused before reading. */
@@ -164,7 +171,7 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
             channel.close();
             Files.deleteIfExists(temp);
         } catch (IOException e) {
-            // best effort: a leftover ".part" file is hidden and named after its target
+            // best effort: a leftover temp file is swept at the next start (TempFiles)
         }
     }
 

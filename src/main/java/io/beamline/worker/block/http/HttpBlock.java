@@ -2,6 +2,7 @@ package io.beamline.worker.block.http;
 
 import io.beamline.worker.block.Block;
 import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.HttpRequestJob;
@@ -48,6 +49,8 @@ public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
     private final DestinationGuard guard;
+    /** Names and locks downloads' temporary files as the fs blocks do theirs, so one a crash leaves is swept. */
+    private final TempFiles tempFiles = new TempFiles();
 
     public HttpBlock(HttpConfig config, TenantPaths paths) {
         this(config, paths, Clock.systemUTC());
@@ -148,7 +151,7 @@ public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
         if (Files.isDirectory(target)) {
             throw new IOException("response_to_path \"" + job.responseToPath() + "\" is a directory");
         }
-        return Optional.of(DownloadSubscriber.open(target, config.maxDownloadBytes()));
+        return Optional.of(DownloadSubscriber.open(target, config.maxDownloadBytes(), tempFiles));
     }
 
     /** Stops the client and its threads; in-flight calls fail. For worker shutdown. */

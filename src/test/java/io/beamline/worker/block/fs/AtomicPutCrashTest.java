@@ -3,6 +3,7 @@ package io.beamline.worker.block.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import java.io.BufferedReader;
 import java.io.IOException;

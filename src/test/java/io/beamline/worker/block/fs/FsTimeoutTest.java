@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.StepResult;

@@ -9,6 +9,7 @@ import static io.beamline.worker.block.http.HttpBlockExchangeTest.output;
 import static io.beamline.worker.block.http.HttpJobs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecError;
@@ -90,6 +91,36 @@ class HttpBlockStreamingTest {
         assertThat(Files.size(file)).isEqualTo(size);
         assertThat(sha256(file)).isEqualTo(output.bodySha256());
         assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aDownloadInProgressIsATempFileTheSweepKnowsAndEndsWithAnFsPutsPermissions() throws Exception {
+        server.on("/trickle", Reply.ok("z".repeat(200)).trickle(10, Duration.ofMillis(100)));
+        var download = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return request(server.url("/trickle")).responseToPath("slow/file.txt").runOn(block);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !leftovers().isEmpty());
+        assertThat(leftovers()).singleElement().satisfies(temp -> assertThat(temp.getFileName().toString()).endsWith(".tmp"));
+        assertThat(download.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(StepResult.Succeeded.class);
+
+        Path plain = Files.createFile(tenantRoot.resolve("slow/plain.txt"));
+        assertThat(Files.getPosixFilePermissions(tenantRoot.resolve("slow/file.txt"))).isEqualTo(Files.getPosixFilePermissions(plain));
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aDownloadMayNotTakeANameReservedForTheWorkersTempFiles() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        ExecError error = failure(request(server.url("/x")).responseToPath(".fsput-mine.tmp").runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(tenantRoot.resolve(".fsput-mine.tmp")).doesNotExist();
     }
 
     @Test
@@ -202,7 +233,7 @@ class HttpBlockStreamingTest {
     /** Temporary download files that were not cleaned up. */
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> files = Files.walk(tenantRoot)) {
-            return files.filter(path -> path.getFileName().toString().endsWith(".part")).toList();
+            return files.filter(path -> path.getFileName().toString().startsWith(TempFiles.PREFIX)).toList();
         }
     }
 

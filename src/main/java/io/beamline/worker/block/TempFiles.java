@@ -1,4 +1,4 @@
-package io.beamline.worker.block.fs;
+package io.beamline.worker.block;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,27 +15,32 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Names the temporary files of atomic writes and removes the ones a crashed process left behind.
+ * Names the temporary files of atomic writes (the fs blocks' and http.request's downloads) and
+ * removes the ones a crashed process left behind.
  *
  * <p>A temporary file is {@code .fsput-<instance>-<random>.tmp} in the target's directory, so the
  * final rename stays on one file system. Its writer holds an OS file lock on it for the whole
  * write; the OS drops that lock when the process dies, even by {@code kill -9}. A temp file whose
  * lock can be taken therefore has no live writer and is an orphan. Names starting with
  * {@code .fsput-} are reserved: jobs may not use them, so the sweep never removes a tenant's file.
- * Thread-safe.
+ * {@code http.request}'s {@code response_to_path} downloads use the same names and lock, so a
+ * download cut short by a crash is swept like an {@code fs.put}. Thread-safe.
  */
-final class TempFiles {
-    static final String PREFIX = ".fsput-";
+public final class TempFiles {
+    public static final String PREFIX = ".fsput-";
     private static final String SUFFIX = ".tmp";
 
     /** Distinguishes this instance's temp files, which the sweep must not open (see {@link #isOrphan}). */
     private final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 
-    static boolean isReserved(Path file) {
+    public TempFiles() {
+    }
+
+    public static boolean isReserved(Path file) {
         return file.getFileName().toString().startsWith(PREFIX);
     }
 
-    Path newTempPath(Path directory) {
+    public Path newTempPath(Path directory) {
         return directory.resolve(PREFIX + instance + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
     }
 
@@ -44,7 +49,7 @@ final class TempFiles {
      * system has no locks, writes still work, but a sweep in another process could take the
      * file for an orphan.
      */
-    static void lockForWriting(FileChannel channel) {
+    public static void lockForWriting(FileChannel channel) {
         try {
             channel.tryLock();
         } catch (IOException | UnsupportedOperationException e) {
@@ -53,7 +58,7 @@ final class TempFiles {
     }
 
     /** Deletes orphaned temp files anywhere under {@code dataDir}; returns how many. */
-    int removeOrphans(Path dataDir) throws IOException {
+    public int removeOrphans(Path dataDir) throws IOException {
         AtomicInteger removed = new AtomicInteger();
         if (!Files.isDirectory(dataDir)) {
             return 0;

@@ -1,4 +1,4 @@
-package io.beamline.worker.block.fs;
+package io.beamline.worker.block;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
