@@ -3,6 +3,7 @@ package io.beamline.worker.config;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -30,11 +31,9 @@ public record FeatureFlags(
     public static FeatureFlags fromEnvironment(Map<String, String> env) {
         for (String flag : List.of(ADVANCED_RETRY, COMPLETE_TIMEOUT, CANCELLATION, QUEUE_MANAGEMENT, CIRCUIT_BREAKER,
                 OBSERVABILITY_METRICS)) {
-            String value = env.get(flag);
-            if (value != null && !value.isBlank() && !enabled(value)
-                    && !List.of("false", "0", "no").contains(value.trim().toLowerCase(Locale.ROOT))) {
+            if (onOff(env.get(flag)).isEmpty()) {
                 // SPEC §5: anything but true/1/yes is off; an operator who wrote "on" should hear it
-                LoggerFactory.getLogger("config").warn("{}={} is not true, 1 or yes: the flag is off", flag, value);
+                LoggerFactory.getLogger("config").warn("{}={} is not true, 1 or yes: the flag is off", flag, env.get(flag));
             }
         }
         return new FeatureFlags(
@@ -48,12 +47,22 @@ public record FeatureFlags(
 
     /** SPEC §5: case-insensitive {@code true}/{@code 1}/{@code yes}; anything else is off. */
     static boolean enabled(String value) {
-        if (value == null) {
-            return false;
+        return onOff(value).orElse(false);
+    }
+
+    /**
+     * An on/off value, the one reading of every switch in the environment: {@code true},
+     * {@code 1}, {@code yes} are on; {@code false}, {@code 0}, {@code no} and nothing at all are
+     * off (any case, blanks around ignored); anything else is neither (empty).
+     */
+    static Optional<Boolean> onOff(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.of(false);
         }
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            default -> false;
+            case "true", "1", "yes" -> Optional.of(true);
+            case "false", "0", "no" -> Optional.of(false);
+            default -> Optional.empty();
         };
     }
 }

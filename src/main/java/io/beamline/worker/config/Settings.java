@@ -56,11 +56,7 @@ final class Settings {
     }
 
     private static boolean parseBoolean(String text) {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new IllegalArgumentException("expected true, 1, yes, false, 0 or no");
-        };
+        return FeatureFlags.onOff(text).orElseThrow(() -> new IllegalArgumentException("expected true, 1, yes, false, 0 or no"));
     }
 
     private static int parseInt(String text) {

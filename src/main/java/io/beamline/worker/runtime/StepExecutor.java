@@ -234,7 +234,7 @@ public final class StepExecutor {
     static String lessOutputHint(String blockType) {
         return switch (blockType) {
             case "http.request" -> "stream the body to a file with response_to_path";
-            case "fs.get", "fs.blob_get" -> "the worker's --fs-max-inline-bytes is set above what one message holds";
+            case "fs.get" -> "the worker's --fs-max-inline-bytes is set above what one message holds";
             case "sql.query" -> "select fewer rows (max_rows) or columns";
             default -> "have the step return less";
         };
