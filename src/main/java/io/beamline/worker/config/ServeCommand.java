@@ -61,14 +61,14 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("stopped before NATS could be reached; nothing was taken");
                 return Main.EXIT_OK;
             }
-            OutcomeSink sink = config.transport() == TransportKind.jetstream
-                    ? new JetStreamOutcomeSink(connection)
-                    : new NatsOutcomeSink(connection, Duration.ofSeconds(60));
+            JetStreamOutcomeSink streamSink = config.transport() == TransportKind.jetstream
+                    ? new JetStreamOutcomeSink(connection, config.jetStream().completedBucket()) : null;
+            OutcomeSink sink = streamSink != null ? streamSink : new NatsOutcomeSink(connection, Duration.ofSeconds(60));
             WorkerServices services = new WorkerServices(sink, new NatsApprovalNotifier(connection), health, clock,
                     openTelemetry, (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
             try (Worker worker = Worker.create(config, services);
                  Intake transport = config.transport() == TransportKind.jetstream
-                         ? new JetStreamTransport(connection, worker.coordinator(), sink, config.jetStream())
+                         ? new JetStreamTransport(connection, worker.coordinator(), streamSink, config.jetStream())
                          : new CoreNatsTransport(connection, worker.coordinator(), config.intakeThreads(), config.pendingBytesPerIntake());
                  CancelSubscription cancels = config.flags().cancellation()
                          ? new CancelSubscription(connection, worker.coordinator()) : null) {

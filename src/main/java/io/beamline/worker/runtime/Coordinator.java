@@ -361,7 +361,7 @@ public final class Coordinator {
         }
         Optional<ExecResult> unstored = registry.unstoredResult(assignmentId);
         if (unstored.isPresent()) {
-            CompletableFuture<Void> republished = sink.result(unstored.get());
+            CompletableFuture<Void> republished = sink.result(unstored.get(), delivery.sequence());
             registry.holdUntilStored(unstored.get(), republished);
             Delivery.settleWhenPublished(() -> delivery, unstored, republished);
             return true;

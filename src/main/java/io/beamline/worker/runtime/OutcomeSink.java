@@ -19,5 +19,13 @@ public interface OutcomeSink {
 
     CompletableFuture<Void> result(ExecResult result);
 
+    /**
+     * The result of the step of the stream message at {@code sequence} (-1: no stream): a durable
+     * transport keeps the two together in its completed-step record. Others publish the result.
+     */
+    default CompletableFuture<Void> result(ExecResult result, long sequence) {
+        return result(result);
+    }
+
     CompletableFuture<Void> deadLetter(DeadLetter letter);
 }

@@ -191,14 +191,14 @@ public final class StepExecutor {
         StepTracer.Span publish = tracer.startChild(step.receiveSpan(), StepTracer.PUBLISH, assignment);
         CompletableFuture<Void> published;
         try {
-            published = sink.result(result);
+            published = sink.result(result, step.delivery().sequence());
         } catch (OutcomeTooLargeException e) {
             // the output cannot travel: the step fails, saying why, instead of never answering
             result = ExecResult.of(assignment, new StepResult.Failed(ExecError.of(ErrorCode.EXECUTION_FAILED,
                     e.getMessage() + "; " + lessOutputHint(assignment.job().blockType()),
                     java.util.Map.of("result_size_bytes", e.sizeBytes(), "max_message_bytes", e.limitBytes())), latencyMs),
                     retriesUsed, latencyMs, result.completedAt());
-            published = sink.result(result);
+            published = sink.result(result, step.delivery().sequence());
         } finally {
             publish.end();
         }

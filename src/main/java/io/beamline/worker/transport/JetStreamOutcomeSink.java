@@ -14,21 +14,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes outcomes through JetStream (SPEC §7): each future completes when the server has
  * stored the message (its PubAck), which is when the assignment may be acknowledged. Every
  * message carries a {@code Nats-Msg-Id} derived from the assignment, so the outcome stream
  * drops the repeat when a redelivered assignment is answered again. Core subscribers (the
- * Router) receive the messages as usual. Thread-safe.
+ * Router) receive the messages as usual. A result goes with its {@link CompletedRecord}: the
+ * record, holding the result, is stored first, so that no moment of a worker's death leaves a
+ * step that ran with neither its result stored nor a record to publish it from. Thread-safe.
  */
 public final class JetStreamOutcomeSink implements OutcomeSink {
+    private static final Logger log = LoggerFactory.getLogger("transport");
+
     private final JetStream jetStream;
     private final long maxPayload;
+    private final String completedBucket;
 
-    public JetStreamOutcomeSink(Connection connection) throws IOException {
+    public JetStreamOutcomeSink(Connection connection, String completedBucket) throws IOException {
         this.jetStream = connection.jetStream();
         this.maxPayload = connection.getMaxPayload();
+        this.completedBucket = completedBucket;
     }
 
     @Override
@@ -42,7 +50,61 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     @Override
     public CompletableFuture<Void> result(ExecResult result) {
-        return publish(Subjects.RESULT, "result:" + result.assignmentId(), NatsOutcomeSink.fitting(Json.write(result), maxPayload));
+        return result(result, -1);
+    }
+
+    /**
+     * Stores the step's completed-step record with the result in it, then publishes the result,
+     * then (stored) writes the record again without it. A record that cannot be written is
+     * logged and the result still goes out (the step may then run again after a crash, as
+     * without records). A result too large to share a message with its record goes first and
+     * its record after it: only for those is there still a moment (between the two) in which a
+     * death lets the next worker run the step again.
+     */
+    @Override
+    public CompletableFuture<Void> result(ExecResult result, long sequence) {
+        byte[] bytes = NatsOutcomeSink.fitting(Json.write(result), maxPayload);
+        String id = result.assignmentId();
+        CompletedRecord record = CompletedRecord.of(result, sequence, bytes);
+        byte[] withResult = record.toBytes();
+        if (maxPayload > 0 && withResult.length > maxPayload) {
+            return publishResult(id, bytes).thenCompose(stored -> storeRecord(id, record.withoutResult()));
+        }
+        return storeRecord(id, withResult).thenCompose(recorded -> publishResult(id, bytes))
+                .thenRun(() -> storeRecord(id, record.withoutResult()));
+    }
+
+    /**
+     * Publishes the result a completed-step record holds (a worker died before it knew the result
+     * stored), then writes the record again without it. The outcome stream drops the result as a
+     * duplicate when it was stored after all.
+     */
+    CompletableFuture<Void> publishRecorded(String assignmentId, CompletedRecord record) {
+        return publishResult(assignmentId, record.result()).thenRun(() -> storeRecord(assignmentId, record.withoutResult()));
+    }
+
+    private CompletableFuture<Void> publishResult(String assignmentId, byte[] bytes) {
+        return publish(Subjects.RESULT, "result:" + assignmentId, bytes);
+    }
+
+    private CompletableFuture<Void> storeRecord(String assignmentId, CompletedRecord record) {
+        return storeRecord(assignmentId, record.toBytes());
+    }
+
+    /** Completes when the record is stored or could not be (logged): a record is never why a result is not published. */
+    private CompletableFuture<Void> storeRecord(String assignmentId, byte[] record) {
+        try {
+            return Uninterrupted.get(() -> jetStream.publishAsync(CompletedRecord.subject(completedBucket, assignmentId), record))
+                    .handle((ack, failure) -> {
+                        if (failure != null) {
+                            log.warn("completed-step record of {} not written: {}", assignmentId, failure.toString());
+                        }
+                        return null;
+                    });
+        } catch (RuntimeException e) {
+            log.warn("completed-step record of {} not written: {}", assignmentId, e.toString());
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     @Override

@@ -6,18 +6,14 @@ import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Json;
 import io.beamline.worker.runtime.Coordinator;
 import io.beamline.worker.runtime.Delivery;
-import io.beamline.worker.runtime.OutcomeSink;
 import io.nats.client.ConsumerContext;
 import io.nats.client.Connection;
 import io.nats.client.FetchConsumeOptions;
 import io.nats.client.FetchConsumer;
-import io.nats.client.JetStream;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.api.KeyValueEntry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,12 +31,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The worker pulls only when it has room ({@code maxInFlight}): a slot is taken before
  *       work is pulled, so a busy worker leaves messages to the others.</li>
- *   <li>A message is acknowledged only after its outcome was stored by the server (PubAck)
- *       and, for a result, after its completed-step record was written; until then, in-progress
- *       acks keep it from being redelivered while its step runs.</li>
+ *   <li>A message is acknowledged only after its outcome was stored by the server (PubAck);
+ *       a result's completed-step record, holding the result, is stored before the result
+ *       ({@link JetStreamOutcomeSink}). Until then, in-progress acks keep the message from being
+ *       redelivered while its step runs.</li>
  *   <li>A redelivered message (the previous holder died, or its ack was lost) is checked
- *       against the local registry and the completed-step records: a finished step is not run
- *       again; a step this worker still runs adopts the new delivery.</li>
+ *       against the completed-step records and the local registry: a finished step is not run
+ *       again (its result is published from its record when the holder died before the result
+ *       was stored); a step this worker still runs adopts the new delivery.</li>
  *   <li>Work the worker cannot finish (shutdown, overload) is handed back with
  *       {@code nakWithDelay} and a jittered delay (a plain nak ignores the consumer's BackOff).</li>
  *   <li>Fetches expire every second, so a stalled pull (no heartbeat) is replaced by a new one.</li>
@@ -54,18 +52,17 @@ public final class JetStreamTransport implements Intake {
 
     private final Connection connection;
     private final Coordinator coordinator;
-    private final OutcomeSink sink;
+    private final JetStreamOutcomeSink sink;
     private final JetStreamConfig config;
     private final Set<JetStreamDelivery> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean running = new AtomicBoolean();
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("js-in-progress").daemon(true).factory());
     private final Object room = new Object();
-    private JetStream jetStream;
     private KeyValue completed;
     private Thread fetcher;
 
-    public JetStreamTransport(Connection connection, Coordinator coordinator, OutcomeSink sink, JetStreamConfig config) {
+    public JetStreamTransport(Connection connection, Coordinator coordinator, JetStreamOutcomeSink sink, JetStreamConfig config) {
         this.connection = connection;
         this.coordinator = coordinator;
         this.sink = sink;
@@ -75,7 +72,6 @@ public final class JetStreamTransport implements Intake {
     @Override
     public void start() throws Exception {
         JetStreamSetup.ensure(connection, config);
-        jetStream = connection.jetStream();
         completed = connection.keyValue(config.completedBucket());
         ConsumerContext consumer = connection.getConsumerContext(config.assignmentStream(), config.consumer());
         MaxDeliveriesWatch.start(connection, config, sink);
@@ -157,9 +153,11 @@ public final class JetStreamTransport implements Intake {
 
     /**
      * Looks up the assignment's completed-step record, written when a worker (any worker)
-     * stored its result. True when this very message was answered before (the record names its
-     * stream sequence; redelivered because the ack was lost, also when a consumer whose leader
-     * moved counts it as a first delivery): it is only settled. For another message with the id
+     * finished it. True when this very message was answered before (the record names its
+     * stream sequence; redelivered because the ack was lost or its holder died, also when a
+     * consumer whose leader moved counts it as a first delivery): it is settled, after the
+     * result is published from the record when the record still holds it (the holder died
+     * before the result was stored). For another message with the id
      * (the Router sent a finished assignment again) the delivery is marked, and admission
      * answers it as a duplicate without running it, whichever worker ran it and whatever this
      * one remembers. No record, or none readable: admission decides as usual.
@@ -169,23 +167,30 @@ public final class JetStreamTransport implements Intake {
         if (id == null) {
             return false;
         }
+        CompletedRecord record;
         try {
-            KeyValueEntry entry = completed.get(recordKey(id));
+            KeyValueEntry entry = completed.get(CompletedRecord.key(id));
             if (entry == null || entry.getValue() == null) {
                 return false;
             }
-            long answeredSequence = Json.readTree(entry.getValue()).path("sequence").asLong(-1);
-            boolean sameMessage = answeredSequence >= 0 ? answeredSequence == delivery.sequence()
-                    : delivery.message.metaData().deliveredCount() > 1;  // a record written before sequences were kept
-            if (sameMessage) {
-                delivery.settle(Optional.empty());
-                return true;
-            }
-            delivery.completedElsewhere = true;
+            record = CompletedRecord.read(entry.getValue());
         } catch (Exception e) {
             log.warn("completed-step record of {} unreadable: {}; admission decides", id, e.toString());
+            return false;
         }
-        return false;
+        boolean sameMessage = record.sequence() >= 0 ? record.sequence() == delivery.sequence()
+                : delivery.message.metaData().deliveredCount() > 1;  // a record written before sequences were kept
+        if (!sameMessage) {
+            delivery.completedElsewhere = true;
+            return false;
+        }
+        if (record.result() == null) {
+            delivery.settle(Optional.empty());
+        } else {
+            // the worker that ran it died before it knew the result stored: publish it from the record
+            Delivery.settleWhenPublished(() -> delivery, Optional.empty(), sink.publishRecorded(id, record));
+        }
+        return true;
     }
 
     private void sendInProgress() {
@@ -223,10 +228,6 @@ public final class JetStreamTransport implements Intake {
     public void close() {
         stopReceiving();
         keepAlive.shutdownNow();
-    }
-
-    static String recordKey(String assignmentId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(assignmentId.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -273,22 +274,10 @@ public final class JetStreamTransport implements Intake {
             this.message = message;
         }
 
+        /** The outcome, and for a result its completed-step record, are stored (the sink wrote both): acknowledge. */
         @Override
         public void settle(Optional<ExecResult> result) {
-            if (result.isEmpty()) {
-                finish(message::ack);
-                return;
-            }
-            // completed-step record first, then the ack: a redelivery that finds the record
-            // knows the result was stored
-            String key = "$KV." + config.completedBucket() + "." + recordKey(result.get().assignmentId());
-            Uninterrupted.get(() -> jetStream.publishAsync(key, completedRecord(result.get(), sequence())))
-                    .whenComplete((ack, failure) -> {
-                        if (failure != null) {
-                            log.warn("completed-step record of {} not written: {}", result.get().assignmentId(), failure.toString());
-                        }
-                        finish(message::ack);
-                    });
+            finish(message::ack);
         }
 
         @Override
@@ -352,19 +341,5 @@ public final class JetStreamTransport implements Intake {
                 room.notifyAll();
             }
         }
-    }
-
-    /** What a completed-step record holds: enough to know the step finished and how. */
-    /**
-     * The completed-step record, {@code {"status":"success","completedAt":1700000000000}}: written
-     * by hand because it is one per step and reflective serialisation of a record showed in
-     * profiles; status wire names and numbers need no escaping.
-     */
-    /** The record of a step's stored result: its status, when it completed, and the stream message it answered. */
-    static byte[] completedRecord(ExecResult result, long sequence) {
-        Long completedAt = result.completedAt();
-        return ("{\"status\":\"" + result.status().wireName() + '"'
-                + (completedAt == null ? "" : ",\"completedAt\":" + completedAt)
-                + (sequence < 0 ? "" : ",\"sequence\":" + sequence) + '}').getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -5,13 +5,13 @@ import io.beamline.worker.contract.DeadLetter;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.Json;
-import io.beamline.worker.runtime.OutcomeSink;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +27,14 @@ final class MaxDeliveriesWatch {
     private MaxDeliveriesWatch() {
     }
 
-    static void start(Connection connection, JetStreamConfig config, OutcomeSink sink) {
+    static void start(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink) {
         String subject = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + config.assignmentStream() + "." + config.consumer();
         connection.createDispatcher(message -> Thread.ofVirtual().start(() -> handle(connection, config, sink, message.getData())))
                 .subscribe(subject, "caf-workers-advisories");
     }
 
     /** Handles one advisory, trying again with backoff while the outcome stream cannot store the letter. */
-    private static void handle(Connection connection, JetStreamConfig config, OutcomeSink sink, byte[] data) {
+    private static void handle(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink, byte[] data) {
         long backoffMs = 500;
         for (int attempt = 1; attempt <= 20; attempt++) {
             try {
@@ -57,17 +57,22 @@ final class MaxDeliveriesWatch {
         log.error("max-deliveries advisory dropped after 20 attempts; the message stays in {}", config.assignmentStream());
     }
 
-    /** Whether the assignment has a completed-step record. */
-    private static boolean finished(JetStreamManagement jsm, JetStreamConfig config, String assignmentId) throws IOException {
+    /** The assignment's completed-step record, if it has one. */
+    private static Optional<CompletedRecord> completedRecord(JetStreamManagement jsm, JetStreamConfig config, String assignmentId)
+            throws IOException {
+        MessageInfo found;
         try {
-            return jsm.getLastMessage("KV_" + config.completedBucket(),
-                    "$KV." + config.completedBucket() + "." + JetStreamTransport.recordKey(assignmentId)) != null;
+            found = jsm.getLastMessage("KV_" + config.completedBucket(), CompletedRecord.subject(config.completedBucket(), assignmentId));
         } catch (io.nats.client.JetStreamApiException noRecord) {
-            return false;
+            return Optional.empty();
         }
+        if (found == null || found.getData() == null || found.getData().length == 0) {
+            return Optional.empty();  // none, or a deleted key's marker
+        }
+        return Optional.of(CompletedRecord.read(found.getData()));
     }
 
-    private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, OutcomeSink sink, long sequence,
+    private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, JetStreamOutcomeSink sink, long sequence,
                                    int deliveries) throws Exception {
         MessageInfo info = jsm.getMessage(config.assignmentStream(), sequence);
         byte[] data = info.getData() == null ? new byte[0] : info.getData();
@@ -80,8 +85,13 @@ final class MaxDeliveriesWatch {
         } catch (Exception notJson) {
             payload = new String(data, StandardCharsets.UTF_8);
         }
-        if (assignmentId != null && finished(jsm, config, assignmentId)) {
-            // it finished (its result was stored) and only its ack got lost: no dead letter
+        Optional<CompletedRecord> record = assignmentId == null ? Optional.empty() : completedRecord(jsm, config, assignmentId);
+        if (record.isPresent()) {
+            // it finished and only its ack got lost: no dead letter; a result still in its record
+            // (its holder died before it was stored) is published first
+            if (record.get().result() != null) {
+                sink.publishRecorded(assignmentId, record.get()).get();
+            }
             jsm.deleteMessage(config.assignmentStream(), sequence);
             return;
         }

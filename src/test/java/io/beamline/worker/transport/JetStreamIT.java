@@ -111,6 +111,79 @@ class JetStreamIT {
         }
     }
 
+    /**
+     * A worker that died after storing a step's completed-step record, result inside, and before
+     * publishing the result: the next delivery of that message publishes the recorded result and
+     * runs nothing. The record is written here as that worker left it.
+     */
+    @Test
+    void aResultRecordedByAWorkerThatDiedBeforePublishingItIsPublishedFromTheRecordNotRunAgain(@TempDir Path data)
+            throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             NatsProbe router = new NatsProbe(nats.url())) {
+            try (WorkerProcess setup = worker(nats, data.resolve("setup"))) {
+                // streams, consumer and bucket exist once a worker started
+            }
+            ObjectNode assignment = put(0);
+            String id = assignment.get("assignment_id").asText();
+            long sequence = router.connection().jetStream().publish("caf.exec.assign.v1", Assignments.bytes(assignment)).getSeqno();
+            String recorded = "{\"assignment_id\":\"" + id + "\",\"status\":\"success\",\"output\":{\"from\":\"the record\"}}";
+            router.connection().keyValue("caf_completed").put(CompletedRecord.key(id),
+                    ("{\"status\":\"success\",\"completedAt\":1,\"sequence\":" + sequence + ",\"result\":" + recorded + "}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            try (WorkerProcess next = worker(nats, data.resolve("next"))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> router.resultsFor(id).size() == 1);
+                assertThat(router.resultsFor(id).get(0).path("output").path("from").asText()).isEqualTo("the record");
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
+                // once stored, the record keeps the facts and lets go of the result's bytes
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(CompletedRecord.read(
+                        router.connection().keyValue("caf_completed").get(CompletedRecord.key(id)).getValue()).result()).isNull());
+                Thread.sleep(500);
+                assertThat(router.resultsFor(id)).hasSize(1);
+                assertThat(router.acksFor(id)).as("not admitted again").isEmpty();
+                assertThat(data.resolve("next/tenant-test/kill/0.txt")).as("not run again").doesNotExist();
+                assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).containsEntry(id, 1);
+            }
+        }
+    }
+
+    /**
+     * The completed-step record is stored before its result is published: whenever a Router sees
+     * a result, the record that keeps the step from running again is already there.
+     */
+    @Test
+    void everyResultIsPublishedAfterItsCompletedStepRecordIsStored(@TempDir Path data) throws Exception {
+        try (NatsServer nats = NatsServer.start(true);
+             WorkerProcess worker = worker(nats, data);
+             NatsProbe router = new NatsProbe(nats.url());
+             io.nats.client.Connection records = io.nats.client.Nats.connect(nats.url())) {
+            io.nats.client.KeyValue bucket = records.keyValue("caf_completed");
+            java.util.Set<String> withoutRecord = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            io.nats.client.Dispatcher results = records.createDispatcher(message -> {
+                String id = "?";
+                try {
+                    id = io.beamline.worker.contract.Json.readTree(message.getData()).path("assignment_id").asText();
+                    if (bucket.get(CompletedRecord.key(id)) == null) {
+                        withoutRecord.add(id);
+                    }
+                } catch (Exception e) {
+                    withoutRecord.add(id + " (" + e + ")");
+                }
+                seen.add(id);
+            });
+            results.subscribe("caf.exec.result.v1");
+            records.flush(Duration.ofSeconds(5));
+
+            List<String> ids = publishStored(router, 100, JetStreamIT::put);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> seen.containsAll(ids));
+            assertThat(withoutRecord).isEmpty();
+        }
+    }
+
     @Test
     void assignmentIdsThatNoHeaderCouldCarryAreAnsweredAndStored(@TempDir Path data) throws Exception {
         List<String> odd = List.of("js-é-ü-" + System.nanoTime(), "x\r\nX-Inj: 1-" + System.nanoTime(), "x\ud800-" + System.nanoTime());
