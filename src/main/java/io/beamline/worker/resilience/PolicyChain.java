@@ -122,6 +122,10 @@ public final class PolicyChain {
         private StepResult budgetRefusal;
         /** The result of the latest attempt made, for what a step that ends without another one reports. */
         private StepResult lastResult;
+        /** The breaker of the attempt that was cut short, until {@link #recordCutShortAttempt} books it. */
+        private CircuitBreaker<StepResult> cutShortOn;
+        /** Whether the step's total timeout ended it. */
+        private boolean timedOut;
 
         StepRun(ExecAssignment assignment, Attempt attempt, Observer observer, long startedNanos) {
             this.startedNanos = startedNanos;
@@ -136,6 +140,14 @@ public final class PolicyChain {
         }
 
         Outcome execute() {
+            try {
+                return executeChain();
+            } finally {
+                recordCutShortAttempt();
+            }
+        }
+
+        private Outcome executeChain() {
             CircuitBreaker<StepResult> breaker = hasBreaker() ? breakers.forDestination(destination.get()) : null;
             Supplier<StepResult> source = () -> guardedAttempt(breaker);
             if (!hasTotalTimeout()) {
@@ -162,6 +174,7 @@ public final class PolicyChain {
                 return circuitOpen();
             } catch (TimeoutExceededException e) {
                 Thread.interrupted();  // the timeout interrupted the attempt; that interrupt is spent
+                timedOut = true;
                 return new Outcome(StepResult.timedOut("step exceeded its total budget of "
                         + assignment.job().timeoutMs() + " ms", elapsedMs()), attempts);
             } catch (FailsafeException e) {
@@ -194,9 +207,30 @@ public final class PolicyChain {
                 throw new CircuitBreakerOpenException(breaker);
             }
             StepResult result = attemptOnce();
-            breaker.recordResult(result);
             lastResult = result;
+            if (result instanceof StepResult.Cancelled) {
+                cutShortOn = breaker;  // by the step's total timeout or by a stop: booked when the step ends
+            } else {
+                breaker.recordResult(result);
+            }
             return result;
+        }
+
+        /**
+         * Books on its destination's breaker the call that the step's end cut short (interrupted:
+         * the attempt answered {@code Cancelled}). Cut by the step's total timeout, it is the
+         * destination's failure to answer in time, as a per-call timeout is. Cut by a cancel or a
+         * shutdown, it says nothing of the destination and is not counted, except where the
+         * breaker must hear of it: a half-open breaker's trial call gets its permit back only by
+         * a record, and is booked as failed (nothing showed the destination healthy). It was once
+         * booked as a success, so that a hanging destination never opened its breaker and
+         * cancelled trial calls closed it.
+         */
+        private void recordCutShortAttempt() {
+            if (cutShortOn != null && (timedOut || cutShortOn.isHalfOpen())) {
+                cutShortOn.recordFailure();
+            }
+            cutShortOn = null;
         }
 
         private boolean hasTotalTimeout() {

@@ -210,6 +210,79 @@ class PolicyChainTest {
         assertThat(chain.breakerOpenFor(once)).isEmpty();
     }
 
+    /** An attempt that waits until its thread is interrupted, then answers as a block does. */
+    private static StepResult hangUntilInterrupted(int attemptNumber) {
+        try {
+            Thread.sleep(30_000);
+            return new StepResult.Succeeded("late", 30_000);
+        } catch (InterruptedException e) {
+            return StepResult.cancelled("interrupted", 0);
+        }
+    }
+
+    /** Runs a step whose call hangs on a thread of its own, and stops it (a cancel) once it calls. */
+    private static PolicyChain.Outcome cancelledMidCall(PolicyChain chain, ExecAssignment assignment) throws Exception {
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<PolicyChain.Outcome> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread step = Thread.ofVirtual().start(() -> outcome.set(chain.execute(assignment, n -> {
+            calling.countDown();
+            return hangUntilInterrupted(n);
+        }, PolicyChain.Observer.NONE)));
+        calling.await();
+        sleep(50);
+        step.interrupt();
+        step.join(5000);
+        return outcome.get();
+    }
+
+    @Test
+    void callsCutShortByTheStepsTotalTimeoutAreFailuresOfTheDestinationAndOpenItsBreaker() {
+        PolicyChain chain = chain(new FeatureFlags(false, true, false, false, true, false), withBreaker(2, 1, Duration.ofSeconds(30)));
+        ExecAssignment hanging = http("http://hanging:83", 100L, null);
+        for (int i = 0; i < 2; i++) {
+            assertThat(chain.execute(hanging, PolicyChainTest::hangUntilInterrupted, PolicyChain.Observer.NONE).result().status())
+                    .isEqualTo(StepStatus.TIMEOUT);
+        }
+        int[] calls = {0};
+
+        PolicyChain.Outcome third = chain.execute(hanging, n -> { calls[0]++; return new StepResult.Succeeded("x", 0); },
+                PolicyChain.Observer.NONE);
+
+        assertThat(chain.breakerOpenFor(hanging)).as("open after two calls that never answered").isPresent();
+        assertThat(calls[0]).isZero();
+        assertThat(third.result().error().orElseThrow().code()).isEqualTo(ErrorCode.RESOURCE_UNAVAILABLE);
+    }
+
+    @Test
+    void aCancelledCallIsNoSuccessOrFailureOfItsDestinationWhileTheBreakerIsClosed() throws Exception {
+        PolicyChain chain = chain(new FeatureFlags(true, false, false, false, true, false), withBreaker(2, 1, Duration.ofSeconds(30)));
+        ExecAssignment once = http("http://slow:84", null, "{\"max_attempts\":1}");
+        chain.execute(once, n -> error(ErrorCode.NETWORK_ERROR, true), PolicyChain.Observer.NONE);
+
+        assertThat(cancelledMidCall(chain, once).result().status()).isEqualTo(StepStatus.CANCELLED);
+        assertThat(chain.breakerOpenFor(once)).as("a cancel is not a failure").isEmpty();
+
+        chain.execute(once, n -> error(ErrorCode.NETWORK_ERROR, true), PolicyChain.Observer.NONE);
+        assertThat(chain.breakerOpenFor(once)).as("nor a success: the two failures were consecutive").isPresent();
+    }
+
+    @Test
+    void aCancelledTrialCallDoesNotCloseAHalfOpenBreaker() throws Exception {
+        PolicyChain chain = chain(new FeatureFlags(true, false, false, false, true, false), withBreaker(2, 1, Duration.ofMillis(200)));
+        ExecAssignment once = http("http://flaky:85", null, "{\"max_attempts\":1}");
+        chain.execute(once, n -> error(ErrorCode.NETWORK_ERROR, true), PolicyChain.Observer.NONE);
+        chain.execute(once, n -> error(ErrorCode.NETWORK_ERROR, true), PolicyChain.Observer.NONE);
+        sleep(300);
+
+        assertThat(cancelledMidCall(chain, once).result().status()).isEqualTo(StepStatus.CANCELLED);
+
+        assertThat(chain.breakerOpenFor(once)).as("the trial proved nothing: open again").isPresent();
+        sleep(300);
+        PolicyChain.Outcome next = chain.execute(once, n -> new StepResult.Succeeded("ok", 0), PolicyChain.Observer.NONE);
+        assertThat(next.result().status()).as("its permit was given back: the next trial runs").isEqualTo(StepStatus.SUCCESS);
+        assertThat(chain.breakerOpenFor(once)).isEmpty();
+    }
+
     @Test
     void fourHundredsDoNotOpenTheBreaker() {
         PolicyChain chain = chain(new FeatureFlags(true, false, false, false, true, false), withBreaker(2, Duration.ofSeconds(30)));
@@ -302,7 +375,11 @@ class PolicyChainTest {
     }
 
     private static ResilienceConfig withBreaker(int failures, Duration delay) {
-        return new ResilienceConfig(Duration.ofMillis(10), Duration.ofMillis(10), 1, Jitter.NONE, 0.2, 10, failures, 1, delay,
+        return withBreaker(failures, 1, delay);
+    }
+
+    private static ResilienceConfig withBreaker(int failures, int successes, Duration delay) {
+        return new ResilienceConfig(Duration.ofMillis(10), Duration.ofMillis(10), 1, Jitter.NONE, 0.2, 10, failures, successes, delay,
                 Duration.ofMillis(200));
     }
 
