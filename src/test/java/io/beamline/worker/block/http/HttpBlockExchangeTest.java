@@ -180,6 +180,9 @@ class HttpBlockExchangeTest extends LocalServerTest {
 
         assertThat(error.code()).isEqualTo(ErrorCode.INVALID_INPUT);
         assertThat(server.requests()).isEmpty();
+        assertThat(error.details().get("url")).as("no password in what subscribers of results read")
+                .isEqualTo("http://***@127.0.0.1:" + server.port() + "/");
+        assertThat(io.beamline.worker.contract.Json.write(error)).asString().doesNotContain("secret");
     }
 
     @Test
