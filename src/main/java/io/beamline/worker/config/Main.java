@@ -27,6 +27,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        java.util.Optional<String> badLevel = checkLogLevel(System.getenv("WORKER_LOG_LEVEL"));
+        if (badLevel.isPresent()) {
+            System.err.println("beamline-worker: " + badLevel.get());
+            System.exit(EXIT_USAGE);
+        }
         // libraries that log through java.util.logging (OpenTelemetry SDK, drivers) join the JSON logs
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
@@ -41,6 +46,23 @@ public final class Main implements Runnable {
             code = EXIT_FAILURE;
         }
         System.exit(code);
+    }
+
+    private static final java.util.List<String> LOG_LEVELS = java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+    /**
+     * Checks {@code WORKER_LOG_LEVEL} before the first log line and hands the level to the logging
+     * configuration (as the system property of that name, which it reads first). Unchecked,
+     * Logback took any word it did not know for DEBUG: a typo turned on the most verbose logs.
+     * Blank is unset (INFO). The problem, if any.
+     */
+    static java.util.Optional<String> checkLogLevel(String value) {
+        String level = value == null || value.isBlank() ? "INFO" : value.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            return java.util.Optional.of("WORKER_LOG_LEVEL must be one of " + String.join(", ", LOG_LEVELS) + ", got \"" + value + "\"");
+        }
+        System.setProperty("WORKER_LOG_LEVEL", level);
+        return java.util.Optional.empty();
     }
 
     static CommandLine commandLine() {

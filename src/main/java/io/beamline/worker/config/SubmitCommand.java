@@ -54,6 +54,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         String assignmentId = assignmentId(payload);
         String urls = new Settings(System.getenv()).text("--nats-url", natsUrl, "NATS_URL", "nats://localhost:4222");
+        java.util.Arrays.stream(urls.split(",")).map(String::strip).forEach(WorkerConfig::checkNatsUrl);
         Options options = new Options.Builder().servers(urls.split(",")).connectionName("beamline-submit")
                 .connectionTimeout(Duration.ofSeconds(5)).build();
         BlockingQueue<Message> answers = new LinkedBlockingQueue<>();

@@ -63,17 +63,39 @@ public record WorkerConfig(
         if (natsUrls.isEmpty()) {
             throw new ConfigException("--nats-url must name at least one server");
         }
-        for (String url : natsUrls) {
-            if (!url.matches("(nats|tls|ws|wss)://[^\\s/]+(:\\d+)?/?")) {
-                throw new ConfigException("--nats-url must be nats://host:port (comma-separated for a cluster), got \"" + url + "\"");
-            }
-        }
+        natsUrls.forEach(WorkerConfig::checkNatsUrl);
         if (shutdownGrace.isNegative()) {
             throw new ConfigException("--shutdown-grace-ms must be >= 0, got " + shutdownGrace.toMillis());
         }
         // the approval block is built once NATS is up; its settings are checked now, with the rest
         new ApprovalConfig(publicUrl.orElse("http://localhost"), approvalDefaultTimeout, approvalRetention);
         natsUrls = List.copyOf(natsUrls);
+    }
+
+    /**
+     * A NATS server URL the client can use: {@code nats://}, {@code tls://}, {@code ws://} or
+     * {@code wss://}, a host, a port of 1-65535 if any. Checked here because the client parses
+     * it only when it connects (a stack trace, exit 1) and keeps retrying a port it can never
+     * reach (70000) for ever.
+     */
+    static void checkNatsUrl(String url) {
+        String problem;
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            boolean nothingElse = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null;
+            problem = !java.util.Set.of("nats", "tls", "ws", "wss").contains(scheme) ? "must be nats://host:port"
+                    : uri.getHost() == null ? "must name a host (and a numeric port, if any)"
+                    : uri.getPort() == 0 || uri.getPort() > 65535 ? "port must be 1-65535"
+                    : !nothingElse ? "must be nats://host:port, with nothing after the port"
+                    : null;
+        } catch (java.net.URISyntaxException e) {
+            problem = "must be nats://host:port";
+        }
+        if (problem != null) {
+            throw new ConfigException("--nats-url " + problem + " (comma-separated for a cluster), got \"" + url + "\"");
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ class CliIT {
         "--health-endpoint, nowhere, --health-endpoint",
         "--queue-policy, drop_newest, --queue-policy",
         "--nats-url, http://x, --nats-url",
+        "--nats-url, nats://127.0.0.1:notaport, --nats-url",
+        "--nats-url, nats://127.0.0.1:70000, --nats-url",
         "--max-queue-size, 0, --max-queue-size",
         "--public-url, notaurl, --public-url",
         "--approval-default-timeout-ms, 2592000001, --approval-default-timeout-ms",
@@ -55,7 +57,20 @@ class CliIT {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));
 
         assertThat(worker.process().exitValue()).isEqualTo(2);
-        assertThat(worker.stderr()).contains(named);
+        assertThat(worker.stderr()).contains(named).doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownLogLevelIsRefusedAndAKnownOneIsTakenInAnyCase(@TempDir Path tmp) throws Exception {
+        WorkerProcess bogus = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), "-")
+                .env(Map.of("WORKER_LOG_LEVEL", "bogus")).run(Duration.ofSeconds(60));
+        assertThat(bogus.process().exitValue()).isEqualTo(2);
+        assertThat(bogus.stderr()).contains("WORKER_LOG_LEVEL", "bogus").doesNotContain("\"level\":\"DEBUG\"");
+
+        WorkerProcess quiet = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), "-")
+                .env(Map.of("WORKER_LOG_LEVEL", "error")).run(Duration.ofSeconds(60));
+        assertThat(quiet.process().exitValue()).isZero();
+        assertThat(quiet.stderr()).doesNotContain("\"level\":\"INFO\"").doesNotContain("\"level\":\"DEBUG\"");
     }
 
     @ParameterizedTest(name = "{0}")
