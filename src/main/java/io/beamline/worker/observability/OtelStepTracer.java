@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.Optional;
@@ -51,8 +52,10 @@ public final class OtelStepTracer implements StepTracer {
 
     @Override
     public StepTracer.Span startReceive(String traceparent) {
+        // W3C's propagator itself, not the configured ones: with tracing off those are no-ops, and
+        // the Router's trace id (which an assignment without trace_id takes) was lost
         Context parent = traceparent.isEmpty() ? Context.root()
-                : openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), traceparent, TRACEPARENT);
+                : W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, TRACEPARENT);
         io.opentelemetry.api.trace.Span span = tracer.spanBuilder(RECEIVE).setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
         if (span.isRecording()) {
             // set after the sampling decision: an attribute given to the builder costs a map for

@@ -205,6 +205,25 @@ class CoordinatorTest {
     }
 
     @Test
+    void anAssignmentWithoutATraceIdTakesTheTraceOfItsTraceparentHeaderAlsoWithTracingOff() {
+        var assignment = Assignments.fsGet("/x");
+        assignment.remove("trace_id");
+        var malformed = Assignments.fsGet("/y");
+        malformed.remove("trace_id");
+
+        coordinator.onMessage(Assignments.bytes(assignment), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        coordinator.onMessage(Assignments.bytes(malformed), "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01");
+
+        await().until(() -> sink.results.size() == 2);
+        assertThat(sink.ackFor(assignment.get("assignment_id").asText()).orElseThrow().traceId())
+                .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(sink.resultFor(assignment.get("assignment_id").asText()).orElseThrow().traceId())
+                .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(sink.ackFor(malformed.get("assignment_id").asText()).orElseThrow().traceId())
+                .as("not a W3C trace id: a new one").matches("[0-9a-f]{32}").isNotEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
     void aBlockThatThrowsEndsItsStepWithOneInternalErrorThatCountsTheTimeItTook() throws InterruptedException {
         Worker throwing = worker(fsGetAnswering(() -> {
             Thread.sleep(30);
