@@ -3,12 +3,13 @@ package io.beamline.worker.runtime;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bytes that queued steps may occupy across all pools, from {@code --max-memory-mb}. Even
- * with bounded queues off, admission refuses (4002) rather than letting the heap fill up.
- * A step's size is an estimate of its decoded form ({@link #estimate}). Thread-safe.
+ * The bytes that admitted steps, queued or running, may occupy across all pools, from
+ * {@code --max-memory-mb}. Even with bounded queues off, admission refuses (4002) rather than
+ * letting the heap fill up. A step's size is an estimate of its decoded form ({@link #estimate});
+ * it is held from admission until the step has run or left the queue. Thread-safe.
  */
 public final class QueueMemory {
-    /** Fixed cost of a queued step (records, strings, queue nodes), measured on JDK 21-25. */
+    /** Fixed cost of an admitted step (records, strings, queue nodes), measured on JDK 21-25. */
     private static final long PER_STEP_OVERHEAD = 1200;
 
     private final long limitBytes;

@@ -136,7 +136,7 @@ public final class Step implements Runnable {
         this.reclaimer = thread;
     }
 
-    /** Heap this step occupies while queued (what the pool's memory budget counts). */
+    /** Heap this step occupies from admission until it has run (what the pool's memory budget counts). */
     long estimatedBytes() {
         return QueueMemory.estimate(payload.length);
     }

@@ -119,4 +119,42 @@ class QueueMemoryIT {
         }
         return -1;
     }
+
+    /**
+     * Audit finding: at the smallest budget (64 MB) a burst of 300 KB fs.put steps ended the
+     * process with OutOfMemoryError: the budget counted queued steps only, and the sixteen that
+     * ran at once (the default IO pool), each holding its assignment and content, were
+     * uncounted. Running steps now keep their share until they end.
+     */
+    @Test
+    void aBurstAtTheSmallestBudgetWithEveryIoSlotRunningIsRefusedNotFatal(@TempDir Path data) throws Exception {
+        int burst = 200;
+        String content = "x".repeat(300_000);
+        try (NatsServer nats = NatsServer.start();
+             NatsProbe router = new NatsProbe(nats.url());
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(),
+                     Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
+                     "--data-dir", data.toString(), "--max-memory-mb", "64")) {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                ObjectNode put = Assignments.withJob("{\"type\":\"fs.put\",\"path\":\"/big/" + (i % 5) + ".txt\"}");
+                ((ObjectNode) put.get("job")).put("content", content);
+                ids.add(put.get("assignment_id").asText());
+                router.publish(Assignments.bytes(put));
+            }
+            router.flush();
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    !worker.process().isAlive() || ids.stream()
+                            .filter(id -> router.acksFor(id).stream().anyMatch(a -> a.path("status").asText().equals("accepted")))
+                            .allMatch(id -> router.resultsFor(id).size() == 1) && worker.get("/_health").status() == 200);
+            long accepted = ids.stream().filter(id -> !router.acksFor(id).isEmpty()
+                    && router.acksFor(id).getFirst().path("status").asText().equals("accepted")).count();
+            System.out.printf("burst of %d x 300 KB at --max-memory-mb 64: %d accepted, %d answered%n", burst, accepted,
+                    ids.stream().filter(id -> !router.resultsFor(id).isEmpty()).count());
+            assertThat(worker.process().isAlive()).as("alive; stderr: %s", worker.stderr()).isTrue();
+            assertThat(accepted).isPositive();
+            assertThat(ids).allSatisfy(id -> assertThat(router.resultsFor(id)).hasSizeLessThanOrEqualTo(1));
+        }
+    }
 }
