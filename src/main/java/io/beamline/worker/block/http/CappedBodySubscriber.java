@@ -82,7 +82,7 @@ final class CappedBodySubscriber implements BodySubscriber<ResponseBody> {
                 if (failWhenOver) {
                     result.completeExceptionally(new ResponseTooLargeException(limit, "response body", false));
                 } else {
-                    result.complete(new ResponseBody.Snippet(kept.toByteArray()));
+                    result.complete(new ResponseBody.Snippet(kept.toByteArray(), received > kept.size()));
                 }
                 return;
             }
@@ -98,7 +98,7 @@ final class CappedBodySubscriber implements BodySubscriber<ResponseBody> {
     @Override
     public void onComplete() {
         byte[] bytes = kept.toByteArray();
-        result.complete(failWhenOver ? new ResponseBody.Inline(bytes) : new ResponseBody.Snippet(bytes));
+        result.complete(failWhenOver ? new ResponseBody.Inline(bytes) : new ResponseBody.Snippet(bytes, received > bytes.length));
     }
 
     @Override

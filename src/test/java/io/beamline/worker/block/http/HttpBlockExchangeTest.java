@@ -111,6 +111,11 @@ class HttpBlockExchangeTest extends LocalServerTest {
         assertThat(java.util.Base64.getDecoder().decode((String) binary.details().get("body"))).isEqualTo(bytes);
         assertThat(cut.details()).doesNotContainKey("body_encoding");
         assertThat((String) cut.details().get("body")).matches("é+");
+
+        // Latin-1 "café", whole: it was once sent as "caf", its last byte taken for a cut character
+        server.on("/latin1-error", Reply.status(422).body(new byte[] {'c', 'a', 'f', (byte) 0xe9}));
+        ExecError latin1 = failure(request(server.url("/latin1-error")).runOn(block));
+        assertThat(latin1.details()).containsEntry("body_encoding", "base64").containsEntry("body", "Y2Fm6Q==");
     }
 
     @Test
