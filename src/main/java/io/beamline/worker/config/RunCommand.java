@@ -87,10 +87,17 @@ final class RunCommand implements Callable<Integer> {
         if ("-".equals(input)) {
             return new BufferedInputStream(System.in);
         }
-        if (Files.exists(Path.of(input)) && !Files.isRegularFile(Path.of(input))) {
-            throw new ConfigException(input + " is not a file: run takes a JSON-lines file, or - for standard input");
+        // a directory is refused; a named pipe or /dev/fd/N (a shell's <(...)) is read like a file
+        if (Files.isDirectory(Path.of(input))) {
+            throw new ConfigException(input + " is a directory: run takes a JSON-lines file, or - for standard input");
         }
-        return new BufferedInputStream(Files.newInputStream(Path.of(input)));
+        try {
+            return new BufferedInputStream(Files.newInputStream(Path.of(input)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(input + " does not exist: run takes a JSON-lines file, or - for standard input");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException(input + " cannot be read (permission denied)");
+        }
     }
 
     /** The next line's bytes without its line break ({@code \n} or {@code \r\n}); null at the end. */

@@ -94,7 +94,36 @@ class CliIT {
                 .run(Duration.ofSeconds(60));
 
         assertThat(worker.process().exitValue()).isEqualTo(2);
-        assertThat(worker.stderr()).contains("is not a file").doesNotContain("\tat ");
+        assertThat(worker.stderr()).contains("is a directory").doesNotContain("\tat ");
+
+        WorkerProcess missing = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), tmp.resolve("none.jsonl").toString())
+                .run(Duration.ofSeconds(60));
+        assertThat(missing.process().exitValue()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("does not exist").doesNotContain("\tat ");
+    }
+
+    /** A named pipe (or a shell's {@code <(...)}) is a file to read, as the fix for directories once forgot. */
+    @Test
+    void runReadsAssignmentsFromANamedPipe(@TempDir Path tmp) throws Exception {
+        Path fifo = tmp.resolve("assignments.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                Files.writeString(fifo, new String(io.beamline.worker.support.Assignments.bytes(
+                        io.beamline.worker.support.Assignments.withJob("{\"type\":\"fs.put\",\"path\":\"/p.txt\",\"content\":\"via a pipe\"}")),
+                        java.nio.charset.StandardCharsets.UTF_8) + "\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), fifo.toString())
+                .run(Duration.ofSeconds(60));
+        writer.join(10_000);
+
+        assertThat(worker.process().exitValue()).as(worker.stderr()).isZero();
+        assertThat(worker.stdout()).contains("\"status\":\"success\"");
+        assertThat(tmp.resolve("data/tenant-test/p.txt")).hasContent("via a pipe");
     }
 
     @Test
