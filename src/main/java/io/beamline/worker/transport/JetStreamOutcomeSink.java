@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JetStreamOutcomeSink implements OutcomeSink {
     private static final Logger log = LoggerFactory.getLogger("transport");
+    /** How long a store is tried again before the message is handed back: a server restart or leader election fits. */
+    static final Duration STORE_PATIENCE = Duration.ofSeconds(60);
 
     private final JetStream jetStream;
     private final long maxPayload;
@@ -93,18 +97,12 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     /** Completes when the record is stored or could not be (logged): a record is never why a result is not published. */
     private CompletableFuture<Void> storeRecord(String assignmentId, byte[] record) {
-        try {
-            return Uninterrupted.get(() -> jetStream.publishAsync(CompletedRecord.subject(completedBucket, assignmentId), record))
-                    .handle((ack, failure) -> {
-                        if (failure != null) {
-                            log.warn("completed-step record of {} not written: {}", assignmentId, failure.toString());
-                        }
-                        return null;
-                    });
-        } catch (RuntimeException e) {
-            log.warn("completed-step record of {} not written: {}", assignmentId, e.toString());
-            return CompletableFuture.completedFuture(null);
-        }
+        return stored(CompletedRecord.subject(completedBucket, assignmentId), null, record).handle((stored, failure) -> {
+            if (failure != null) {
+                log.warn("completed-step record of {} not written: {}", assignmentId, failure.toString());
+            }
+            return null;
+        });
     }
 
     @Override
@@ -118,12 +116,43 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
     }
 
     private CompletableFuture<Void> publish(String subject, String messageId, byte[] body) {
+        return stored(subject, new Headers().put("Nats-Msg-Id", headerValue(messageId)), body);
+    }
+
+    /**
+     * Publishes until the server confirms it stored the message, trying again with backoff for
+     * up to {@link #STORE_PATIENCE} (the server restarting, a stream electing a leader), and
+     * only then fails. Meanwhile the assignment's message stays this worker's (in-progress
+     * acks go on). Once this failed at the first timeout, and the message was handed back: a
+     * step that had finished during a NATS restart then ran again on another worker. A repeat
+     * of a publish that was stored after all is dropped by the stream's {@code Nats-Msg-Id}
+     * window (a record is the same value written again).
+     */
+    private CompletableFuture<Void> stored(String subject, Headers headers, byte[] body) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        attempt(subject, headers, body, done, System.nanoTime() + STORE_PATIENCE.toNanos(), 100);
+        return done;
+    }
+
+    private void attempt(String subject, Headers headers, byte[] body, CompletableFuture<Void> done, long deadlineNanos,
+                         long delayMs) {
+        CompletableFuture<?> sent;
         try {
-            Headers headers = new Headers().put("Nats-Msg-Id", headerValue(messageId));
-            return Uninterrupted.get(() -> jetStream.publishAsync(subject, headers, body)).thenApply(ack -> null);
+            sent = Uninterrupted.get(() -> jetStream.publishAsync(subject, headers, body));
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            sent = CompletableFuture.failedFuture(e);
         }
+        sent.whenComplete((ack, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+            } else if (System.nanoTime() + delayMs * 1_000_000 >= deadlineNanos) {
+                done.completeExceptionally(failure);
+            } else {
+                log.debug("storing on {} failed ({}); again in {} ms", subject, failure.toString(), delayMs);
+                CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() ->
+                        attempt(subject, headers, body, done, deadlineNanos, Math.min(2000, delayMs * 2)));
+            }
+        });
     }
 
     /**

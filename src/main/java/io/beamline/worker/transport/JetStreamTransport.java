@@ -313,7 +313,13 @@ public final class JetStreamTransport implements Intake {
 
         void keepAliveIfOlderThan(long millis) {
             if (!done.get() && (System.nanoTime() - receivedNanos) / 1_000_000 > millis) {
-                Uninterrupted.run(message::inProgress);
+                try {
+                    Uninterrupted.run(message::inProgress);
+                } catch (RuntimeException e) {
+                    // the connection is down: the next round tries again (an exception escaping
+                    // the scheduled task would end every later round)
+                    log.debug("in-progress ack failed: {}", e.toString());
+                }
             }
         }
 

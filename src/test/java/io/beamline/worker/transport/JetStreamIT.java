@@ -275,6 +275,47 @@ class JetStreamIT {
         }
     }
 
+    /**
+     * Audit finding: steps that finished while the NATS server restarted could not store their
+     * outcome, their worker handed the messages back at the first timeout, and the other worker
+     * ran them again. Each worker now keeps trying until its outcome is stored.
+     */
+    @Test
+    void stepsThatFinishWhileNatsIsDownAreStoredByTheirWorkerOnceItIsBackNotRunAgainElsewhere(@TempDir Path data)
+            throws Exception {
+        int steps = 4;
+        try (NatsServer nats = NatsServer.start(true);
+             io.beamline.worker.support.FaultServer remote = io.beamline.worker.support.FaultServer.start()) {
+            for (int i = 0; i < steps; i++) {
+                remote.on("/slow/" + i, io.beamline.worker.support.Reply.ok("done").delayHeaders(Duration.ofSeconds(2)));
+            }
+            // the default AckWait (30 s): no redelivery but the one a worker asks for
+            try (WorkerProcess a = worker(nats, data.resolve("a"), "--io-pool-size", "2", "--js-max-deliver", "20");
+                 WorkerProcess b = worker(nats, data.resolve("b"), "--io-pool-size", "2", "--js-max-deliver", "20")) {
+                try (NatsProbe router = new NatsProbe(nats.url())) {
+                    publishStored(router, steps, i -> {
+                        ObjectNode call = Assignments.httpGet(remote.url("/slow/" + i));
+                        call.put("assignment_id", "restart-" + i + "-" + System.nanoTime());
+                        return call;
+                    });
+                    await().atMost(Duration.ofSeconds(20)).until(() -> remote.requests().size() == steps);
+                }
+
+                nats.kill();  // the steps finish while the server is down, and their first stores time out
+                Thread.sleep(10_000);
+                nats.launch();
+
+                try (NatsProbe router = new NatsProbe(nats.url())) {
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                            assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(steps));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> router.connection().jetStreamManagement()
+                            .getConsumerInfo("CAF_ASSIGNMENTS", "caf-workers").getNumAckPending() == 0);
+                }
+                assertThat(remote.requests()).as("every step ran once").hasSize(steps);
+            }
+        }
+    }
+
     @Test
     void sigtermHandsQueuedWorkBackForAnotherWorkerAndExitsZero(@TempDir Path data) throws Exception {
         try (NatsServer nats = NatsServer.start(true);
