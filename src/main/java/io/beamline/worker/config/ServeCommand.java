@@ -78,7 +78,15 @@ final class ServeCommand implements Callable<Integer> {
                 worker.metrics().counter(MetricNames.INTAKE_DROPPED,
                         "Assignments the NATS client dropped unread as a slow consumer (no answer; the Router retries)",
                         transport::droppedMessages);
-                transport.start();
+                try {
+                    transport.start();
+                } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+                    // a server without JetStream answers its API with a timeout; say what to check
+                    log.error("--transport {} cannot start on {}: {}{}", config.transport(), config.natsServers(), e.getMessage(),
+                            config.transport() == TransportKind.jetstream
+                                    ? " (does the server run with JetStream enabled, nats-server -js, and may this user use it?)" : "");
+                    return Main.EXIT_USAGE;
+                }
                 intake.set("receiving");
                 worker.resumePendingApprovals();
                 if (awaitStopOrConnectionLoss(signal, connector)) {

@@ -317,6 +317,18 @@ class JetStreamIT {
     }
 
     @Test
+    void aServerWithoutJetStreamStopsTheWorkerWithAClearErrorNotAStackTrace(@TempDir Path data) throws Exception {
+        try (NatsServer plain = NatsServer.start(false)) {
+            WorkerProcess worker = WorkerProcess.builder("serve", "--nats-url", plain.url(), "--transport", "jetstream",
+                    "--data-dir", data.toString(), "--health-endpoint", "127.0.0.1:0", "--prometheus-endpoint", "127.0.0.1:0")
+                    .run(Duration.ofSeconds(90));
+
+            assertThat(worker.process().exitValue()).isEqualTo(2);
+            assertThat(worker.stderr()).contains("--transport jetstream", "JetStream enabled").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void sigtermHandsQueuedWorkBackForAnotherWorkerAndExitsZero(@TempDir Path data) throws Exception {
         try (NatsServer nats = NatsServer.start(true);
              NatsProbe router = new NatsProbe(nats.url());
