@@ -17,8 +17,9 @@ import java.util.Base64;
  * record is written before the result is published, with the result's bytes in it: a worker
  * killed between the two leaves a record from which the next delivery publishes the result (the
  * outcome stream drops it as a duplicate if it was stored after all) instead of running the step
- * again. Once the result is stored the record is written again without it, so the bucket holds
- * results only for steps in that window, not for its whole time to live.
+ * again. Once the result is stored, a record whose result is larger than 1 KiB is written again
+ * without it, so the bucket holds large results only for steps in that window, not for its
+ * whole time to live.
  *
  * @param status      the result's status, as on the wire
  * @param completedAt when the step completed (epoch ms), or null

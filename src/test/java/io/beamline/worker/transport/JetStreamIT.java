@@ -127,7 +127,9 @@ class JetStreamIT {
             ObjectNode assignment = put(0);
             String id = assignment.get("assignment_id").asText();
             long sequence = router.connection().jetStream().publish("caf.exec.assign.v1", Assignments.bytes(assignment)).getSeqno();
-            String recorded = "{\"assignment_id\":\"" + id + "\",\"status\":\"success\",\"output\":{\"from\":\"the record\"}}";
+            // larger than what a record keeps once its result is stored (1 KiB)
+            String recorded = "{\"assignment_id\":\"" + id + "\",\"status\":\"success\",\"output\":{\"from\":\"the record\","
+                    + "\"padding\":\"" + "x".repeat(2000) + "\"}}";
             router.connection().keyValue("caf_completed").put(CompletedRecord.key(id),
                     ("{\"status\":\"success\",\"completedAt\":1,\"sequence\":" + sequence + ",\"result\":" + recorded + "}")
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -137,7 +139,7 @@ class JetStreamIT {
                 assertThat(router.resultsFor(id).get(0).path("output").path("from").asText()).isEqualTo("the record");
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
-                // once stored, the record keeps the facts and lets go of the result's bytes
+                // once stored, the record keeps the facts and lets go of the (large) result's bytes
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(CompletedRecord.read(
                         router.connection().keyValue("caf_completed").get(CompletedRecord.key(id)).getValue()).result()).isNull());
                 Thread.sleep(500);
