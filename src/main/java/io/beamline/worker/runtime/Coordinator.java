@@ -260,29 +260,61 @@ public final class Coordinator {
      * dead letter (nothing received is dropped silently) and the result is empty.
      */
     public Optional<CancelOutcome> onCancelMessage(byte[] payload) {
-        CancelRequest request;
-        JsonNode node = null;
+        Optional<CancelOutcome> applied = applyCancelMessage(payload);
+        if (applied.isEmpty()) {
+            reportUnreadableCancel(payload);
+        }
+        return applied;
+    }
+
+    /** Applies a readable cancel and returns what it did; an unreadable one is left alone (empty). */
+    public Optional<CancelOutcome> applyCancelMessage(byte[] payload) {
         try {
-            node = Json.readTree(payload);
-            if (node == null || !node.isObject()) {
-                throw new IllegalArgumentException("not a JSON object");  // `null` converted to no request at all
-            }
-            request = Json.convert(node, CancelRequest.class);
-            if (request.assignmentId() == null || request.assignmentId().isBlank()) {
-                throw new IllegalArgumentException("missing assignment_id");
-            }
-            // the tenant proves whose step it is: without it any step could be stopped by its id
-            if (request.tenantId() == null || request.tenantId().isBlank()) {
-                throw new IllegalArgumentException("missing tenant_id");
-            }
+            return Optional.of(cancel(readCancel(payload)));
         } catch (IOException | IllegalArgumentException e) {
-            // a JSON object travels as one (with its ids), anything else as its text
-            Optional<JsonNode> document = node != null && node.isObject() ? Optional.of(node) : Optional.empty();
-            deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
-                    "unreadable cancel request: " + e.getMessage()), document));  // core NATS: nothing to settle
             return Optional.empty();
         }
-        return Optional.of(cancel(request));
+    }
+
+    /**
+     * Publishes an unreadable cancel as a dead letter; a readable one is left alone. Every worker
+     * hears every cancel, so the transport has this done by one of them (a queue group), and
+     * a bad cancel is one dead letter, not one per worker.
+     */
+    public void reportUnreadableCancel(byte[] payload) {
+        try {
+            readCancel(payload);
+        } catch (IOException | IllegalArgumentException e) {
+            // a JSON object travels as one (with its ids), anything else as its text
+            JsonNode node = null;
+            try {
+                node = Json.readTree(payload);
+            } catch (IOException notJson) {
+                // sent as its text
+            }
+            Optional<JsonNode> document = node != null && node.isObject() ? Optional.of(node) : Optional.empty();
+            // the parser's own words, without its dump of the source
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+            deadLetter(deadLetters.unreadable(payload, ExecError.of(ErrorCode.INVALID_FORMAT,
+                    "unreadable cancel request: " + why), document));  // core NATS: nothing to settle
+        }
+    }
+
+    /** The cancel a message carries; it must name the assignment and its tenant. */
+    private static CancelRequest readCancel(byte[] payload) throws IOException {
+        JsonNode node = Json.readTree(payload);
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");  // `null` converted to no request at all
+        }
+        CancelRequest request = Json.convert(node, CancelRequest.class);
+        if (request.assignmentId() == null || request.assignmentId().isBlank()) {
+            throw new IllegalArgumentException("missing assignment_id");
+        }
+        // the tenant proves whose step it is: without it any step could be stopped by its id
+        if (request.tenantId() == null || request.tenantId().isBlank()) {
+            throw new IllegalArgumentException("missing tenant_id");
+        }
+        return request;
     }
 
     /**
