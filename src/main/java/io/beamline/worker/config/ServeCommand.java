@@ -48,13 +48,15 @@ final class ServeCommand implements Callable<Integer> {
         ShutdownSignal signal = ShutdownSignal.install();
         Clock clock = Clock.systemUTC();
         HealthChecks health = new HealthChecks();
-        // Healthy means "receiving assignments": not before the subscription, not while draining.
+        NatsConnector connector = new NatsConnector();
+        // Healthy means "receiving assignments": not before the subscription, not while draining,
+        // not while the connection is down (nothing arrives then).
         AtomicReference<String> intake = new AtomicReference<>("starting");
-        health.register("intake", () -> "receiving".equals(intake.get())
-                ? HealthChecks.Check.ok("receiving assignments") : HealthChecks.Check.failing(intake.get()));
+        health.register("intake", () -> !"receiving".equals(intake.get()) ? HealthChecks.Check.failing(intake.get())
+                : connector.connected() ? HealthChecks.Check.ok("receiving assignments")
+                : HealthChecks.Check.failing("not receiving: NATS disconnected"));
         OpenTelemetry openTelemetry = Tracing.fromEnvironment(System.getenv());
         try (HttpServers http = HttpServers.start(config, health, clock)) {
-            NatsConnector connector = new NatsConnector();
             Connection connection = connector.connectUnlessStopped(config.natsUrls(), config.workerId(), health,
                     signal.requested()).orElse(null);
             if (connection == null) {

@@ -116,6 +116,11 @@ public final class NatsConnector {
         }
     }
 
+    /** Whether the connection is up now (false before the first connection). */
+    public boolean connected() {
+        return connected;
+    }
+
     /** Connects, blocking until the first connection is made. */
     private Connection connect(List<String> urls, String connectionName, HealthChecks health)
             throws IOException, InterruptedException {
@@ -154,8 +159,13 @@ public final class NatsConnector {
                 log.info("NATS {}: {}", event.getEvent(), server);
             }
             case DISCONNECTED -> {
+                boolean was = connected;
                 connected = false;
-                log.warn("NATS disconnected; reconnecting");
+                if (was) {
+                    log.warn("NATS disconnected; reconnecting");
+                } else {
+                    log.debug("NATS still disconnected; reconnecting");  // once per failed attempt, twice a second
+                }
             }
             case CLOSED -> {
                 connected = false;
@@ -168,14 +178,38 @@ public final class NatsConnector {
 
     /** Routes jnats' asynchronous errors to the log instead of stderr. */
     private static final class LoggingErrorListener implements ErrorListener {
+        private static final long REPEAT_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
         @Override
         public void errorOccurred(Connection conn, String error) {
             log.warn("NATS error: {}", error);
         }
 
+        private String lastException = "";
+        private long lastLoggedNanos;
+        private int repeats;
+
+        /**
+         * Logs an exception, but the same one again (a refused connection at every reconnect
+         * attempt, twice a second for as long as the server is down) at most every 30 s, with
+         * how often it came meanwhile.
+         */
         @Override
-        public void exceptionOccurred(Connection conn, Exception exp) {
-            log.warn("NATS exception: {}", exp.toString());
+        public synchronized void exceptionOccurred(Connection conn, Exception exp) {
+            String text = exp.toString();
+            long now = System.nanoTime();
+            if (text.equals(lastException) && now - lastLoggedNanos < REPEAT_EVERY_NANOS) {
+                repeats++;
+                return;
+            }
+            if (text.equals(lastException) && repeats > 0) {
+                log.warn("NATS exception: {} ({} more since the last report)", text, repeats);
+            } else {
+                log.warn("NATS exception: {}", text);
+            }
+            lastException = text;
+            lastLoggedNanos = now;
+            repeats = 0;
         }
 
         @Override

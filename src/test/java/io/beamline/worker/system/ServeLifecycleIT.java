@@ -33,6 +33,7 @@ class ServeLifecycleIT {
             JsonNode health = Json.mapper().readTree(worker.get("/_health").body());
             assertThat(health.get("status").asText()).isEqualTo("unhealthy");
             assertThat(health.get("checks").get("nats").get("status").asText()).isEqualTo("unhealthy");
+            assertThat(health.get("checks").get("intake").get("status").asText()).as("nothing arrives").isEqualTo("unhealthy");
             assertThat(health.has("timestamp")).isTrue();
             assertThat(worker.process().isAlive()).isTrue();
 
