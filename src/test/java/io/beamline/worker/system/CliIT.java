@@ -49,6 +49,8 @@ class CliIT {
         "--nats-url, nats://127.0.0.1:70000, --nats-url",
         "--max-queue-size, 0, --max-queue-size",
         "--public-url, notaurl, --public-url",
+        "--public-url, http://h:99999, --public-url",
+        "--public-url, http://user:pw@h, --public-url",
         "--approval-default-timeout-ms, 2592000001, --approval-default-timeout-ms",
         "--sql-max-result-bytes, 10, --sql-max-result-bytes",
         "--max-memory-mb, 10, --max-memory-mb",

@@ -39,7 +39,8 @@ public record ApprovalConfig(String publicUrl, Duration defaultTimeout, Duration
     }
 
     private static String checkedPublicUrl(String url) {
-        String problem = "--public-url must be an absolute http:// or https:// URL without query or fragment, got \""
+        String problem = "--public-url must be an absolute http:// or https:// URL (a port of 1-65535 if any) without user"
+                + " info, query or fragment, got \""
                 + url + "\"";
         if (url == null) {
             throw new ConfigException(problem);
@@ -47,7 +48,9 @@ public record ApprovalConfig(String publicUrl, Duration defaultTimeout, Duration
         try {
             URI uri = new URI(url);
             boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-            if (!web || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            // links built from it go to approvers: a password in it would be in every notification
+            if (!web || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                    || uri.getRawUserInfo() != null || uri.getPort() == 0 || uri.getPort() > 65535) {
                 throw new ConfigException(problem);
             }
         } catch (URISyntaxException e) {
