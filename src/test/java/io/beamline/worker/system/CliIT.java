@@ -54,6 +54,7 @@ class CliIT {
         "--approval-default-timeout-ms, 2592000001, --approval-default-timeout-ms",
         "--sql-max-result-bytes, 10, --sql-max-result-bytes",
         "--max-memory-mb, 10, --max-memory-mb",
+        "--max-memory-mb, 100000000, --max-memory-mb",
     })
     void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));
