@@ -267,7 +267,7 @@ public final class AssignmentDecoder {
                     "job.approvers must list at most " + MAX_APPROVERS + " approvers, got " + approvers.size());
         }
         for (String approver : approvers) {
-            if (approver.isBlank() || approver.length() > MAX_APPROVER_CHARS) {
+            if (!Fields.isFilled(approver) || approver.length() > MAX_APPROVER_CHARS) {
                 // a blank approver could never decide; see MAX_APPROVER_CHARS for the length
                 throw new InvalidFieldException(RejectReason.INVALID_INPUT,
                         "job.approvers must be names of 1 to " + MAX_APPROVER_CHARS + " characters, not blank");

@@ -33,9 +33,18 @@ final class Fields {
         return value;
     }
 
-    /** What a required string must be besides present: not blank. */
+    /**
+     * What a required string must be besides present: not blank, counting every Unicode space as
+     * blank (String.isBlank leaves out the no-break spaces, so an id of U+00A0 passed).
+     */
     static boolean isFilled(String value) {
-        return !value.isBlank();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What an identifier must be besides a string: at most {@value #MAX_ID_LENGTH} characters. */

@@ -30,7 +30,9 @@ class AssignmentDecoderTest {
             "{\"assignment_id\":null,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
             "{\"assignment_id\":7,\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|INVALID_FORMAT",
             "{\"assignment_id\":\"\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
-            "{\"assignment_id\":\"   \",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD"})
+            "{\"assignment_id\":\"   \",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
+            "{\"assignment_id\":\"\u00a0\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD",
+            "{\"assignment_id\":\" \u2007\u202f\u3000\",\"request_id\":\"r-1\",\"tenant_id\":\"t\"}|MISSING_REQUIRED_FIELD"})
     void anObjectWithoutAUsableIdIsRejectedWithWhatCouldBeRead(String payload, RejectReason reason) {
         Decoded decoded = decoder.decode(payload.getBytes(StandardCharsets.UTF_8));
 
