@@ -69,8 +69,8 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
      */
     @Override
     public CompletableFuture<Void> result(ExecResult result, long sequence) {
-        byte[] bytes = NatsOutcomeSink.fitting(Json.write(result), maxPayload);
         String id = result.assignmentId();
+        byte[] bytes = NatsOutcomeSink.fitting(Json.write(result), room(resultMessageId(id)));
         CompletedRecord record = CompletedRecord.of(result, sequence, bytes);
         byte[] withResult = record.toBytes();
         if (maxPayload > 0 && withResult.length > maxPayload) {
@@ -102,7 +102,24 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
     }
 
     private CompletableFuture<Void> publishResult(String assignmentId, byte[] bytes) {
-        return publish(Subjects.RESULT, "result:" + assignmentId, bytes);
+        return publish(Subjects.RESULT, resultMessageId(assignmentId), bytes);
+    }
+
+    private static String resultMessageId(String assignmentId) {
+        return "result:" + assignmentId;
+    }
+
+    /**
+     * The bytes a message with this id may carry: the server's limit counts the headers too. A
+     * result within the header's ~50 bytes of the limit passed the size check, was refused by the
+     * client at every attempt, and its step ran again on each redelivery without ever answering.
+     */
+    private long room(String messageId) {
+        return maxPayload <= 0 ? maxPayload : maxPayload - headers(messageId).serializedLength();
+    }
+
+    private static Headers headers(String messageId) {
+        return new Headers().put("Nats-Msg-Id", headerValue(messageId));
     }
 
     private CompletableFuture<Void> storeRecord(String assignmentId, CompletedRecord record) {
@@ -121,16 +138,15 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     @Override
     public CompletableFuture<Void> deadLetter(DeadLetter letter) {
-        byte[] bytes = NatsOutcomeSink.fitted(letter, maxPayload);
         String id = letter.assignmentId() != null
                 ? "dlq:" + letter.assignmentId() + ":" + letter.reason()
                 : "dlq:" + HexFormat.of().formatHex(sha256(Json.write(
                         letter.payload() != null ? letter.payload() : String.valueOf(letter.payloadBase64()))));
-        return publish(Subjects.DEAD_LETTER, id, bytes);
+        return publish(Subjects.DEAD_LETTER, id, NatsOutcomeSink.fitted(letter, room(id)));
     }
 
     private CompletableFuture<Void> publish(String subject, String messageId, byte[] body) {
-        return stored(subject, new Headers().put("Nats-Msg-Id", headerValue(messageId)), body);
+        return stored(subject, headers(messageId), body);
     }
 
     /**
@@ -157,9 +173,12 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((ack, failure) -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
             if (failure == null) {
                 done.complete(null);
-            } else if (System.nanoTime() + delayMs * 1_000_000 >= deadlineNanos) {
+            } else if (cause instanceof IllegalArgumentException || System.nanoTime() + delayMs * 1_000_000 >= deadlineNanos) {
+                // refused by the client itself (too large, a bad subject): no later attempt can do better
                 done.completeExceptionally(failure);
             } else {
                 log.debug("storing on {} failed ({}); again in {} ms", subject, failure.toString(), delayMs);
