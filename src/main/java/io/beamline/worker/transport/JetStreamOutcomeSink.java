@@ -130,7 +130,8 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
     private CompletableFuture<Void> storeRecord(String assignmentId, byte[] record) {
         return stored(CompletedRecord.subject(completedBucket, assignmentId), null, record).handle((stored, failure) -> {
             if (failure != null) {
-                log.warn("completed-step record of {} not written: {}", assignmentId, failure.toString());
+                log.warn("completed-step record of {} not confirmed stored (it may still arrive when the server is back): {}",
+                        assignmentId, failure.toString());
             }
             return null;
         });
