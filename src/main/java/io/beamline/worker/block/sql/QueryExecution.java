@@ -5,14 +5,22 @@ import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.SqlOutput;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * Runs one query on a virtual thread of its own while the step's thread waits, so that
+ * Runs one query on a platform thread of its own while the step's thread waits, so that
  * interrupting the step stops the query on the server.
+ *
+ * <p>Why a platform thread: SQLite runs a statement in native code, and native code holds a
+ * virtual thread's carrier for as long as it runs (the JDK adds no carrier for it, as it does for
+ * file I/O). Two runaway SQLite queries on virtual threads held both carriers of a two-core
+ * machine: the timeout watchdog, every other step and the health endpoint waited for ever, and
+ * the worker had to be killed.
  *
  * <p>Why not run JDBC on the step's own thread: interrupting a virtual thread blocked in a
  * socket read closes the socket. The driver then fails with a broken connection while the
@@ -32,6 +40,9 @@ final class QueryExecution {
     private static final long POLL_MS = 50;
     private static final Duration TIMEOUT_GRACE = Duration.ofMillis(500);
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+    /** Reused platform threads; as many as queries run at once (bounded by the pools' slots). */
+    private static final ExecutorService QUERY_THREADS = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("sql-query-", 0).daemon(true).factory());
 
     private QueryExecution() {
     }
@@ -48,7 +59,7 @@ final class QueryExecution {
                 watch.finished();
             }
         });
-        Thread.ofVirtual().name("sql-query").start(task);
+        QUERY_THREADS.execute(task);
         try {
             while (true) {
                 try {

@@ -285,6 +285,43 @@ class SqliteBlockTest {
         assertThat(output.rows().getFirst().keySet()).containsExactly("id", "id_2", "id_3");
     }
 
+    /**
+     * Audit finding: SQLite runs a statement in native code, which holds a virtual thread's
+     * carrier. With as many runaway queries as carriers, nothing else ran: not their timeout
+     * watchdogs, not other steps, not the health endpoint. Queries now run on platform threads.
+     */
+    @Test
+    void runawayQueriesOnEveryCarrierStillTimeOutAndOtherVirtualThreadsRun() throws Exception {
+        int queries = Runtime.getRuntime().availableProcessors() + 1;
+        StepResult[] results = new StepResult[queries];
+        java.util.List<Thread> steps = new java.util.ArrayList<>();
+        for (int i = 0; i < queries; i++) {
+            java.nio.file.Files.copy(tenantDb, tenantDb.resolveSibling("runaway-" + i + ".sqlite"));
+            int n = i;
+            steps.add(Thread.ofVirtual().start(() -> {
+                try {
+                    results[n] = block.execute(job("sqlite://runaway-" + n + ".sqlite",
+                            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", null, 500L),
+                            context("tenant-a"));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        Thread.sleep(300);  // every query is running by now
+
+        java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+        Thread.ofVirtual().start(ran::countDown);
+        assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a virtual thread still gets a carrier").isTrue();
+        for (Thread step : steps) {
+            step.join(Duration.ofSeconds(30));
+        }
+        assertThat(results).allSatisfy(result -> {
+            assertThat(result).isInstanceOf(StepResult.TimedOut.class);
+            assertThat(result.error().orElseThrow().code()).isEqualTo(ErrorCode.CANCELLED_BY_TIMEOUT);
+        });
+    }
+
     @Test
     void aRunawayQueryTimesOut() throws Exception {
         long started = System.nanoTime();
