@@ -84,7 +84,8 @@ final class ServeCommand implements Callable<Integer> {
                     transport.start();
                 } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
                     // a server without JetStream answers its API with a timeout; say what to check
-                    log.error("--transport {} cannot start on {}: {}{}", config.transport(), config.natsServers(), e.getMessage(),
+                    log.error("--transport {} cannot start on {}: {}{}", config.transport(),
+                            config.natsUrls().stream().map(io.beamline.worker.contract.Redaction::withoutUserInfo).toList(), e.getMessage(),
                             config.transport() == TransportKind.jetstream
                                     ? " (does the server run with JetStream enabled, nats-server -js, and may this user use it?)" : "");
                     return Main.EXIT_USAGE;

@@ -1,6 +1,7 @@
 package io.beamline.worker.transport;
 
 import io.beamline.worker.observability.HealthChecks;
+import io.beamline.worker.contract.Redaction;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ErrorListener;
@@ -116,6 +117,11 @@ public final class NatsConnector {
         }
     }
 
+    /** The servers as the health endpoint and the logs show them: without credentials. */
+    private static String shown(List<String> urls) {
+        return String.join(",", urls.stream().map(Redaction::withoutUserInfo).toList());
+    }
+
     /** Whether the connection is up now (false before the first connection). */
     public boolean connected() {
         return connected;
@@ -126,7 +132,7 @@ public final class NatsConnector {
             throws IOException, InterruptedException {
         health.register("nats", () -> connected
                 ? HealthChecks.Check.ok("connected to " + server)
-                : HealthChecks.Check.failing("disconnected from NATS " + String.join(",", urls)));
+                : HealthChecks.Check.failing("disconnected from NATS " + shown(urls)));
         Options options = new Options.Builder()
                 .servers(urls.toArray(String[]::new))
                 .connectionName(connectionName)
@@ -139,10 +145,10 @@ public final class NatsConnector {
                 .connectionListener(this::onEvent)
                 .errorListener(new LoggingErrorListener())
                 .build();
-        log.info("connecting to NATS {}", urls);
+        log.info("connecting to NATS {}", shown(urls));
         Connection connection = Nats.connectReconnectOnConnect(options);
         connected = connection.getStatus() == Connection.Status.CONNECTED;
-        server = String.valueOf(connection.getConnectedUrl());
+        server = Redaction.withoutUserInfo(String.valueOf(connection.getConnectedUrl()));
         return connection;
     }
 
@@ -155,7 +161,7 @@ public final class NatsConnector {
         switch (event) {
             case CONNECTED, RECONNECTED -> {
                 connected = true;
-                server = String.valueOf(connection.getConnectedUrl());
+                server = Redaction.withoutUserInfo(String.valueOf(connection.getConnectedUrl()));
                 log.info("NATS {}: {}", event.getEvent(), server);
             }
             case DISCONNECTED -> {

@@ -22,6 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeLifecycleIT {
 
     @Test
+    void credentialsInTheNatsUrlAreShownNeitherOnTheHealthEndpointNorInTheLogs() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url().replace("nats://", "nats://alice:s3cretpw@"), Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> worker.get("/_health").status() == 200);
+            String health = worker.get("/_health").body();
+            assertThat(health).contains("***@").doesNotContain("s3cretpw");
+            nats.stop();
+            await().atMost(Duration.ofSeconds(15)).until(() -> worker.get("/_health").status() == 503);
+            assertThat(worker.get("/_health").body()).doesNotContain("s3cretpw");
+            assertThat(worker.stderr()).doesNotContain("s3cretpw");
+        }
+    }
+
+    @Test
     void healthIsUnhealthyWhileNatsIsDownAndTheWorkerRecoversOnItsOwn() throws Exception {
         try (NatsServer nats = NatsServer.start();
              WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of())) {

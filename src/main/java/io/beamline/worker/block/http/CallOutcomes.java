@@ -30,19 +30,8 @@ final class CallOutcomes {
     private final long startedNanos = System.nanoTime();
 
     CallOutcomes(String url, Clock clock) {
-        this.url = withoutUserInfo(url);
+        this.url = io.beamline.worker.contract.Redaction.withoutUserInfo(url);  // it may hold a password
         this.clock = clock;
-    }
-
-    private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
-
-    /**
-     * The URL as an error may repeat it: without the user info of its authority, which may hold a
-     * password ({@code https://user:secret@host/} is refused, and its refusal must not publish
-     * the secret to every subscriber of results and dead letters).
-     */
-    static String withoutUserInfo(String url) {
-        return USER_INFO.matcher(url).replaceFirst("$1***@");
     }
 
     /** A response arrived; {@code bodyPath} is the job's {@code response_to_path}, if any. */

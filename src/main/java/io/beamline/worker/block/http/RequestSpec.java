@@ -21,7 +21,13 @@ record RequestSpec(String method, URI uri, Map<String, String> headers, BodyPubl
      * @throws IllegalArgumentException when the URL is not an absolute http(s) URL with a host
      */
     static RequestSpec of(HttpRequestJob job, BodyPublisher body) {
-        URI uri = URI.create(job.url());
+        URI uri;
+        try {
+            uri = new URI(job.url());
+        } catch (java.net.URISyntaxException e) {
+            // the parser's message repeats the whole URL, user info and all: say where, not what
+            throw new IllegalArgumentException("url does not parse: " + e.getReason() + " at index " + e.getIndex());
+        }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("url must be http:// or https://");

@@ -26,15 +26,6 @@ class CallOutcomesTest {
     }
 
     @Test
-    void errorsRepeatTheUrlWithoutItsUserInfo() {
-        assertThat(CallOutcomes.withoutUserInfo("https://user:pa%40ss@host:8443/p?q=a@b#f")).isEqualTo("https://***@host:8443/p?q=a@b#f");
-        assertThat(CallOutcomes.withoutUserInfo("HTTP://a@b@host/")).isEqualTo("HTTP://***@host/");
-        assertThat(CallOutcomes.withoutUserInfo("http://host/path@x")).isEqualTo("http://host/path@x");
-        assertThat(CallOutcomes.withoutUserInfo("http://host?x=@")).isEqualTo("http://host?x=@");
-        assertThat(CallOutcomes.withoutUserInfo("not a url @ all")).isEqualTo("not a url @ all");
-    }
-
-    @Test
     void connectTimeoutWrappedByTheClientIsStillRecognised() {
         StepResult result = outcomes.failure(new IOException("wrapped", new HttpConnectTimeoutException("timed out")));
 

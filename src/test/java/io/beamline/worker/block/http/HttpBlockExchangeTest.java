@@ -188,6 +188,14 @@ class HttpBlockExchangeTest extends LocalServerTest {
         assertThat(error.details().get("url")).as("no password in what subscribers of results read")
                 .isEqualTo("http://***@127.0.0.1:" + server.port() + "/");
         assertThat(io.beamline.worker.contract.Json.write(error)).asString().doesNotContain("secret");
+
+        // a password with a slash, and a URL that does not parse (its parser's message repeats it)
+        for (String url : java.util.List.of("https://admin:hun/ter2@127.0.0.1:" + server.port() + "/a",
+                "https://admin:hunter2@127.0.0.1:" + server.port() + "/a b", "http://user:hunter2@[::1/x")) {
+            ExecError refused = failure(request(url).runOn(block));
+            assertThat(refused.code()).as(url).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(io.beamline.worker.contract.Json.write(refused)).asString().as(url).doesNotContain("hunter2", "ter2");
+        }
     }
 
     @Test
