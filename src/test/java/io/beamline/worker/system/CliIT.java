@@ -55,6 +55,8 @@ class CliIT {
         "--sql-max-result-bytes, 10, --sql-max-result-bytes",
         "--max-memory-mb, 10, --max-memory-mb",
         "--max-memory-mb, 100000000, --max-memory-mb",
+        "--max-memory-mb, +30000, --max-memory-mb",
+        "--max-memory-mb, 0100, --max-memory-mb",
     })
     void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));

@@ -121,20 +121,24 @@ class QueueMemoryIT {
     }
 
     /**
-     * Audit finding: at the smallest budget (64 MB) a burst of 300 KB fs.put steps ended the
-     * process with OutOfMemoryError: the budget counted queued steps only, and the sixteen that
-     * ran at once (the default IO pool), each holding its assignment and content, were
-     * uncounted. Running steps now keep their share until they end.
+     * Audit findings: at the smallest budget a burst of large fs.put steps ended the process with
+     * OutOfMemoryError. At 64 MB with 300 KB steps (then the smallest budget) because the budget
+     * counted queued steps only, not the sixteen running at once (the default IO pool), each
+     * holding its assignment and content; running steps now keep their share until they end
+     * (PoolTest). And still, under CPU contention, with 400 KB steps: the fixed costs (the
+     * remembered finished steps' arrays, the client's buffers) leave too little of a 48 MB heap,
+     * so the smallest budget is 128 MB since. This holds the smallest budget to a burst of
+     * 600 KB steps with every IO slot busy.
      */
     @Test
     void aBurstAtTheSmallestBudgetWithEveryIoSlotRunningIsRefusedNotFatal(@TempDir Path data) throws Exception {
         int burst = 200;
-        String content = "x".repeat(300_000);
+        String content = "x".repeat(600_000);
         try (NatsServer nats = NatsServer.start();
              NatsProbe router = new NatsProbe(nats.url());
              WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(),
                      Map.of("WORKER_SANDBOX_MODE", "false", "WORKER_LOG_LEVEL", "WARN"),
-                     "--data-dir", data.toString(), "--max-memory-mb", "64")) {
+                     "--data-dir", data.toString(), "--max-memory-mb", "128")) {
             java.util.List<String> ids = new java.util.ArrayList<>();
             for (int i = 0; i < burst; i++) {
                 ObjectNode put = Assignments.withJob("{\"type\":\"fs.put\",\"path\":\"/big/" + (i % 5) + ".txt\"}");
@@ -150,7 +154,7 @@ class QueueMemoryIT {
                             .allMatch(id -> router.resultsFor(id).size() == 1) && worker.get("/_health").status() == 200);
             long accepted = ids.stream().filter(id -> !router.acksFor(id).isEmpty()
                     && router.acksFor(id).getFirst().path("status").asText().equals("accepted")).count();
-            System.out.printf("burst of %d x 300 KB at --max-memory-mb 64: %d accepted, %d answered%n", burst, accepted,
+            System.out.printf("burst of %d x 600 KB at --max-memory-mb 128: %d accepted, %d answered%n", burst, accepted,
                     ids.stream().filter(id -> !router.resultsFor(id).isEmpty()).count());
             assertThat(worker.process().isAlive()).as("alive; stderr: %s", worker.stderr()).isTrue();
             assertThat(accepted).isPositive();
