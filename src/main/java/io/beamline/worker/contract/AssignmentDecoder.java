@@ -72,7 +72,7 @@ public final class AssignmentDecoder {
         }
         if (!idNode.isTextual() || !Fields.fitsIdLength(idNode.textValue())) {
             return new Decoded.Invalid(rejection(root, null, RejectReason.INVALID_FORMAT,
-                    "assignment_id must be a string of at most " + Fields.MAX_ID_LENGTH + " characters"), root);
+                    "assignment_id must be a string of at most " + Fields.MAX_ID_LENGTH + " characters of well-formed Unicode"), root);
         }
         try {
             return new Decoded.Valid(assignment(root));

@@ -47,9 +47,26 @@ final class Fields {
         return false;
     }
 
-    /** What an identifier must be besides a string: at most {@value #MAX_ID_LENGTH} characters. */
+    /**
+     * What an identifier must be besides a string: at most {@value #MAX_ID_LENGTH} characters, of
+     * well-formed Unicode. JSON can carry a lone surrogate ({@code "\ud800"}), but UTF-8 cannot:
+     * stored or sent on (an approval's record, its notification) such an id became {@code ?}, and
+     * the approval it named never found its step again.
+     */
     static boolean fitsIdLength(String value) {
-        return value.length() <= MAX_ID_LENGTH;
+        if (value.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     String optionalString(String name) throws InvalidFieldException {
@@ -75,7 +92,7 @@ final class Fields {
     private String checkIdLength(String name, String value) throws InvalidFieldException {
         if (value != null && !fitsIdLength(value)) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
-                    prefix + name + " is longer than " + MAX_ID_LENGTH + " characters");
+                    prefix + name + " must be at most " + MAX_ID_LENGTH + " characters of well-formed Unicode");
         }
         return value;
     }

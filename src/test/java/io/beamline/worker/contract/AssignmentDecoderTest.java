@@ -45,6 +45,23 @@ class AssignmentDecoderTest {
     }
 
     @Test
+    void idsWithALoneSurrogateAreMalformedAndPairedOnesAreFine() {
+        ObjectNode lone = Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\"u1\"]}");
+        lone.put("assignment_id", "\ud800-a1");
+        Decoded refused = decoder.decode(Assignments.bytes(lone));
+        assertThat(refused).isInstanceOf(Decoded.Invalid.class);
+        assertThat(((Decoded.Invalid) refused).rejection().reason()).isEqualTo(RejectReason.INVALID_FORMAT);
+
+        ObjectNode loneRun = Assignments.fsGet("/x");
+        loneRun.put("run_id", "r-\udc00");
+        assertThat(decoder.decode(Assignments.bytes(loneRun))).isInstanceOf(Decoded.Invalid.class);
+
+        ObjectNode paired = Assignments.fsGet("/x");
+        paired.put("assignment_id", "a-\ud83d\ude00");
+        assertThat(decoder.decode(Assignments.bytes(paired))).isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
     void malformedUtf8InsideAStringIsUnreadableNotDecodedLeniently() {
         byte[] valid = Assignments.bytes(Assignments.fsGet("/a-b"));
         String text = new String(valid, StandardCharsets.UTF_8);

@@ -188,7 +188,7 @@ class JetStreamIT {
 
     @Test
     void assignmentIdsThatNoHeaderCouldCarryAreAnsweredAndStored(@TempDir Path data) throws Exception {
-        List<String> odd = List.of("js-é-ü-" + System.nanoTime(), "x\r\nX-Inj: 1-" + System.nanoTime(), "x\ud800-" + System.nanoTime());
+        List<String> odd = List.of("js-é-ü-" + System.nanoTime(), "x\r\nX-Inj: 1-" + System.nanoTime(), "x\t\u2028-" + System.nanoTime());
         try (NatsServer nats = NatsServer.start(true);
              WorkerProcess worker = worker(nats, data);
              NatsProbe router = new NatsProbe(nats.url())) {
