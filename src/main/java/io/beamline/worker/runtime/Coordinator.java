@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.contract.CancelRequest;
 import io.beamline.worker.contract.Json;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
@@ -305,6 +306,13 @@ public final class Coordinator {
         JsonNode node = Json.readTree(payload);
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("not a JSON object");  // `null` converted to no request at all
+        }
+        for (String field : List.of("assignment_id", "tenant_id")) {
+            JsonNode value = node.get(field);
+            if (value != null && !value.isNull() && !value.isTextual()) {
+                // not coerced: {"assignment_id": 123} once cancelled the step "123"
+                throw new IllegalArgumentException(field + " must be a string");
+            }
         }
         CancelRequest request = Json.convert(node, CancelRequest.class);
         if (request.assignmentId() == null || request.assignmentId().isBlank()) {

@@ -202,11 +202,14 @@ class ResilienceIntegrationTest {
             worker.cancel("no-such-assignment", "tenant-test");
             worker.worker().coordinator().onCancelMessage("not json".getBytes());
             worker.worker().coordinator().onCancelMessage("null".getBytes());
+            worker.worker().coordinator().onCancelMessage("{\"assignment_id\":123,\"tenant_id\":\"tenant-test\"}".getBytes());
 
             assertThat(worker.awaitResult(id, Duration.ofSeconds(5)).status()).isEqualTo(StepStatus.SUCCESS);
             assertThat(worker.sink.deadLetters).anyMatch(d -> d.error().message().contains("unreadable cancel"));
             assertThat(worker.sink.deadLetters).as("a JSON null is dead-lettered, not dropped")
                     .anyMatch(d -> d.error().message().contains("not a JSON object") && "null".equals(String.valueOf(d.payload())));
+            assertThat(worker.sink.deadLetters).as("a number is no id, not even \"123\"")
+                    .anyMatch(d -> d.error().message().contains("assignment_id must be a string"));
             assertThat(worker.sink.deadLetters).filteredOn(d -> d.error().message().contains("missing tenant_id"))
                     .singleElement().satisfies(letter -> {
                         assertThat(letter.assignmentId()).as("the cancel's id, though it was refused").isEqualTo(id);
