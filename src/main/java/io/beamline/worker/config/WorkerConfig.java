@@ -94,7 +94,7 @@ public record WorkerConfig(
             problem = "must be nats://host:port";
         }
         if (problem != null) {
-            throw new ConfigException("--nats-url " + problem + " (comma-separated for a cluster), got \"" + url + "\"");
+            throw new ConfigException("--nats-url " + problem + " (comma-separated for a cluster), got \"" + io.beamline.worker.contract.Redaction.withoutUserInfo(url) + "\"");
         }
     }
 

@@ -23,8 +23,12 @@ public final class Redaction {
         }
         int scheme = url.indexOf("://");
         int at = url.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
+        if (at < 0) {
             return url;
+        }
+        if (scheme < 0 || at < scheme) {
+            // no scheme before it ("user:pw@host:4222"): whatever precedes the @ may be a password
+            return scheme < 0 ? "***" + url.substring(at) : url;
         }
         try {
             URI uri = new URI(url);
@@ -35,5 +39,24 @@ public final class Redaction {
             // cut below
         }
         return url.substring(0, scheme + 3) + "***" + url.substring(at);
+    }
+
+    /** A comma-separated list of URLs (or a list of them), each without its user info. */
+    public static String urlsWithoutUserInfo(Object urls) {
+        java.util.List<String> each = urls instanceof java.util.Collection<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : java.util.List.of(String.valueOf(urls).split(",", -1));
+        return String.join(",", each.stream().map(url -> withoutUserInfo(url.strip())).toList());
+    }
+
+    private static final java.util.regex.Pattern USER_INFO_IN_TEXT =
+            java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^\\s/@\\[\\],]*@");
+
+    /**
+     * A message (a library's exception, say) with the user info of every URL in it hidden: the
+     * NATS client names the servers it could not reach, credentials and all.
+     */
+    public static String inText(String text) {
+        return text == null ? null : USER_INFO_IN_TEXT.matcher(text).replaceAll("$1***@");
     }
 }

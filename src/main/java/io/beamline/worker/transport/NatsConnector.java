@@ -119,7 +119,7 @@ public final class NatsConnector {
 
     /** The servers as the health endpoint and the logs show them: without credentials. */
     private static String shown(List<String> urls) {
-        return String.join(",", urls.stream().map(Redaction::withoutUserInfo).toList());
+        return Redaction.urlsWithoutUserInfo(urls);
     }
 
     /** Whether the connection is up now (false before the first connection). */
@@ -188,7 +188,7 @@ public final class NatsConnector {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("NATS error: {}", error);
+            log.warn("NATS error: {}", Redaction.inText(error));
         }
 
         private String lastException = "";
@@ -202,7 +202,7 @@ public final class NatsConnector {
          */
         @Override
         public synchronized void exceptionOccurred(Connection conn, Exception exp) {
-            String text = exp.toString();
+            String text = Redaction.inText(exp.toString());
             long now = System.nanoTime();
             if (text.equals(lastException) && now - lastLoggedNanos < REPEAT_EVERY_NANOS) {
                 repeats++;

@@ -2,6 +2,7 @@ package io.beamline.worker.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beamline.worker.support.NatsServer;
 import io.beamline.worker.support.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,20 @@ class CliIT {
 
         assertThat(worker.process().exitValue()).isEqualTo(2);
         assertThat(worker.stderr()).contains(named).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadNatsUrlIsRefusedWithoutRepeatingItsPassword(@TempDir Path tmp) throws Exception {
+        WorkerProcess serve = WorkerProcess.builder("serve", "--nats-url", "nats://alice:Sec retPW1@127.0.0.1:4222").run(Duration.ofSeconds(60));
+        assertThat(serve.process().exitValue()).isEqualTo(2);
+        assertThat(serve.stderr()).contains("--nats-url", "***@").doesNotContain("retPW1");
+
+        Path assignment = Files.write(tmp.resolve("a.json"),
+                io.beamline.worker.support.Assignments.bytes(io.beamline.worker.support.Assignments.fsGet("/x")));
+        WorkerProcess submit = WorkerProcess.builder("submit", "--nats-url", "nats://alice:secretPW2@127.0.0.1:" + NatsServer.freePort(),
+                assignment.toString()).run(Duration.ofSeconds(60));
+        assertThat(submit.stderr()).as("nothing listens: it cannot connect").contains("cannot connect to NATS", "***@")
+                .doesNotContain("secretPW2");
     }
 
     @Test
