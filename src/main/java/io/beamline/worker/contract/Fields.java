@@ -54,9 +54,11 @@ final class Fields {
      * the approval it named never found its step again.
      */
     static boolean fitsIdLength(String value) {
-        if (value.length() > MAX_ID_LENGTH) {
-            return false;
-        }
+        return value.length() <= MAX_ID_LENGTH && isWellFormed(value);
+    }
+
+    /** Whether {@code value} has no lone UTF-16 surrogate: whether UTF-8 can carry it unchanged. */
+    static boolean isWellFormed(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isSurrogate(c)) {

@@ -56,6 +56,12 @@ class AssignmentDecoderTest {
         loneRun.put("run_id", "r-\udc00");
         assertThat(decoder.decode(Assignments.bytes(loneRun))).isInstanceOf(Decoded.Invalid.class);
 
+        ObjectNode loneApprover = Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"ok?\",\"approvers\":[\"a\ud800@x\"]}");
+        assertThat(decoder.decode(Assignments.bytes(loneApprover))).as("the listed approver could never decide")
+                .isInstanceOf(Decoded.Invalid.class);
+        ObjectNode lonePrompt = Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"p\udc00q\",\"approvers\":[\"u\"]}");
+        assertThat(decoder.decode(Assignments.bytes(lonePrompt))).isInstanceOf(Decoded.Invalid.class);
+
         ObjectNode paired = Assignments.fsGet("/x");
         paired.put("assignment_id", "a-\ud83d\ude00");
         assertThat(decoder.decode(Assignments.bytes(paired))).isInstanceOf(Decoded.Valid.class);
