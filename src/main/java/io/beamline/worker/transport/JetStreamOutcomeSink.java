@@ -11,9 +11,9 @@ import io.nats.client.JetStream;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,9 +61,9 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     /**
      * Stores the step's completed-step record with the result in it, then publishes the result,
-     * then (stored) writes the record again without a large result ({@link #slim}). A record that cannot be written is
-     * logged and the result still goes out (the step may then run again after a crash, as
-     * without records). A result too large to share a message with its record goes first and
+     * then (stored) writes the record again without a large result ({@link #slim}). A record
+     * that cannot be written is logged and the result still goes out (the step may then run
+     * again after a crash, as without records). A result too large to share a message with its record goes first and
      * its record after it: only for those is there still a moment (between the two) in which a
      * death lets the next worker run the step again.
      */
@@ -94,8 +94,8 @@ public final class JetStreamOutcomeSink implements OutcomeSink {
 
     /**
      * Publishes the result a completed-step record holds (a worker died before it knew the result
-     * stored), then writes the record again without it. The outcome stream drops the result as a
-     * duplicate when it was stored after all.
+     * stored), then lets go of a large one ({@link #slim}). The outcome stream drops the result as
+     * a duplicate when it was stored after all.
      */
     CompletableFuture<Void> publishRecorded(String assignmentId, CompletedRecord record) {
         return publishResult(assignmentId, record.result()).thenRun(() -> slim(assignmentId, record));
