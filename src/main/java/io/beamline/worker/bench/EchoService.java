@@ -109,7 +109,7 @@ public final class EchoService implements Callable<Integer> {
             connection = Nats.connect(new Options.Builder().servers(urls.split(",")).connectionName("beamline-echo")
                     .connectionTimeout(Duration.ofSeconds(5)).maxMessagesInOutgoingQueue(200_000).build());
         } catch (IOException e) {
-            System.err.println("beamline-worker echo: cannot connect to NATS " + io.beamline.worker.contract.Redaction.urlsWithoutUserInfo(urls) + ": " + io.beamline.worker.contract.Redaction.inText(e.getMessage()));
+            System.err.println("beamline-worker echo: " + io.beamline.worker.contract.Redaction.natsConnectFailure(urls, e));
             return Main.EXIT_CONNECTION_LOST;
         }
         CountDownLatch stopRequested = new CountDownLatch(1);

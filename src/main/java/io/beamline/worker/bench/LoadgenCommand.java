@@ -97,7 +97,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         try {
             connection = Nats.connect(natsOptions(config));
         } catch (IOException e) {
-            System.err.println("beamline-worker loadgen: cannot connect to NATS " + io.beamline.worker.contract.Redaction.urlsWithoutUserInfo(config.natsUrls()) + ": " + io.beamline.worker.contract.Redaction.inText(e.getMessage()));
+            System.err.println("beamline-worker loadgen: "
+                    + io.beamline.worker.contract.Redaction.natsConnectFailure(String.join(",", config.natsUrls()), e));
             return Main.EXIT_CONNECTION_LOST;
         }
         try (connection) {

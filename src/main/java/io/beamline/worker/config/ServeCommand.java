@@ -2,6 +2,7 @@ package io.beamline.worker.config;
 
 import io.beamline.worker.Worker;
 import io.beamline.worker.WorkerServices;
+import io.beamline.worker.contract.Redaction;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HttpSurface;
 import io.beamline.worker.observability.MetricNames;
@@ -85,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
                 } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
                     // a server without JetStream answers its API with a timeout; say what to check
                     log.error("--transport {} cannot start on {}: {}{}", config.transport(),
-                            config.natsUrls().stream().map(io.beamline.worker.contract.Redaction::withoutUserInfo).toList(), e.getMessage(),
+                            Redaction.urlsWithoutUserInfo(config.natsServers()), e.getMessage(),
                             config.transport() == TransportKind.jetstream
                                     ? " (does the server run with JetStream enabled, nats-server -js, and may this user use it?)" : "");
                     return Main.EXIT_USAGE;

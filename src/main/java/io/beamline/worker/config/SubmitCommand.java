@@ -62,7 +62,7 @@ final class SubmitCommand implements Callable<Integer> {
         try {
             connection = Nats.connect(options);
         } catch (IOException e) {
-            System.err.println("beamline-worker submit: cannot connect to NATS " + io.beamline.worker.contract.Redaction.urlsWithoutUserInfo(urls) + ": " + io.beamline.worker.contract.Redaction.inText(e.getMessage()));
+            System.err.println("beamline-worker submit: " + io.beamline.worker.contract.Redaction.natsConnectFailure(urls, e));
             return Main.EXIT_CONNECTION_LOST;
         }
         try (connection) {

@@ -41,12 +41,17 @@ public final class Redaction {
         return url.substring(0, scheme + 3) + "***" + url.substring(at);
     }
 
-    /** A comma-separated list of URLs (or a list of them), each without its user info. */
-    public static String urlsWithoutUserInfo(Object urls) {
-        java.util.List<String> each = urls instanceof java.util.Collection<?> list
-                ? list.stream().map(String::valueOf).toList()
-                : java.util.List.of(String.valueOf(urls).split(",", -1));
-        return String.join(",", each.stream().map(url -> withoutUserInfo(url.strip())).toList());
+    /** A comma-separated list of URLs, each without its user info. */
+    public static String urlsWithoutUserInfo(String urls) {
+        return String.join(",", java.util.Arrays.stream(urls.split(",", -1)).map(url -> withoutUserInfo(url.strip())).toList());
+    }
+
+    /**
+     * What a command says when it cannot connect to NATS at {@code urls} (comma-separated): the
+     * servers and the client's reason, which names them again, without credentials.
+     */
+    public static String natsConnectFailure(String urls, Exception e) {
+        return "cannot connect to NATS " + urlsWithoutUserInfo(urls) + ": " + inText(e.getMessage());
     }
 
     private static final java.util.regex.Pattern USER_INFO_IN_TEXT =

@@ -117,11 +117,6 @@ public final class NatsConnector {
         }
     }
 
-    /** The servers as the health endpoint and the logs show them: without credentials. */
-    private static String shown(List<String> urls) {
-        return Redaction.urlsWithoutUserInfo(urls);
-    }
-
     /** Whether the connection is up now (false before the first connection). */
     public boolean connected() {
         return connected;
@@ -132,7 +127,7 @@ public final class NatsConnector {
             throws IOException, InterruptedException {
         health.register("nats", () -> connected
                 ? HealthChecks.Check.ok("connected to " + server)
-                : HealthChecks.Check.failing("disconnected from NATS " + shown(urls)));
+                : HealthChecks.Check.failing("disconnected from NATS " + Redaction.urlsWithoutUserInfo(String.join(",", urls))));
         Options options = new Options.Builder()
                 .servers(urls.toArray(String[]::new))
                 .connectionName(connectionName)
@@ -145,7 +140,7 @@ public final class NatsConnector {
                 .connectionListener(this::onEvent)
                 .errorListener(new LoggingErrorListener())
                 .build();
-        log.info("connecting to NATS {}", shown(urls));
+        log.info("connecting to NATS {}", Redaction.urlsWithoutUserInfo(String.join(",", urls)));
         Connection connection = Nats.connectReconnectOnConnect(options);
         connected = connection.getStatus() == Connection.Status.CONNECTED;
         server = Redaction.withoutUserInfo(String.valueOf(connection.getConnectedUrl()));

@@ -19,8 +19,8 @@ class RedactionTest {
         assertThat(Redaction.withoutUserInfo("nats://alice:Sec ret@h:4222")).isEqualTo("nats://***@h:4222");
         assertThat(Redaction.urlsWithoutUserInfo("nats://a:pw1@h1:4222, nats://h2:4222,b:pw2@h3"))
                 .isEqualTo("nats://***@h1:4222,nats://h2:4222,***@h3");
-        assertThat(Redaction.urlsWithoutUserInfo(java.util.List.of("nats://a:pw1@h1:4222", "nats://h2:4222")))
-                .isEqualTo("nats://***@h1:4222,nats://h2:4222");
+        assertThat(Redaction.natsConnectFailure("nats://a:pw1@h1:4222", new java.io.IOException("no servers: [nats://a:pw1@h1:4222]")))
+                .isEqualTo("cannot connect to NATS nats://***@h1:4222: no servers: [nats://***@h1:4222]");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecError;
 import io.beamline.worker.contract.HttpOutput;
 import io.beamline.worker.contract.Job;
+import io.beamline.worker.contract.Redaction;
 import io.beamline.worker.contract.StepResult;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -30,7 +31,7 @@ final class CallOutcomes {
     private final long startedNanos = System.nanoTime();
 
     CallOutcomes(String url, Clock clock) {
-        this.url = io.beamline.worker.contract.Redaction.withoutUserInfo(url);  // it may hold a password
+        this.url = Redaction.withoutUserInfo(url);  // it may hold a password
         this.clock = clock;
     }
 
