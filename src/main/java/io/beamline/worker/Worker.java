@@ -105,9 +105,16 @@ public final class Worker implements AutoCloseable {
         registerGauges(metrics, pools, health, breakers, memory);
         blocks.approvals().ifPresent(approvals -> metrics.gauge(MetricNames.APPROVALS_PENDING,
                 "Human approvals waiting for a decision", true, cb -> cb.call(approvals.pending(java.util.Optional.empty()).size())));
+        return new Worker(config, pools, registry, coordinator, health, metrics, blocks);
+    }
+
+    /**
+     * Logs that the worker takes work. Called once its intake runs, not at creation: a transport
+     * that then fails to start (a server without JetStream) must not have said "ready" first.
+     */
+    public void announceReady() {
         log.info("worker {} ready: blocks {}, pools cpu={} gpu={} io={}{}", config.workerId(), blocks.registry().types(),
                 config.cpuPoolSize(), config.gpuPoolSize(), config.ioPoolSize(), config.sandbox() ? " (sandbox mode)" : "");
-        return new Worker(config, pools, registry, coordinator, health, metrics, blocks);
     }
 
     /** Gauges read at scrape time from the state they describe. */
@@ -182,7 +189,7 @@ public final class Worker implements AutoCloseable {
      * short). Returns when every accepted step has a result or the wait is exhausted.
      */
     public void drain(Duration grace) throws InterruptedException {
-        coordinator.startDraining();
+        coordinator.startDraining(grace);
         log.info("draining: {} step(s) in flight, grace {} ms", registry.inFlightCount(), grace.toMillis());
         // Steps waiting for people are durable: close the service so their approvals stay
         // pending, stop the steps without a result, and let the next process resume them.

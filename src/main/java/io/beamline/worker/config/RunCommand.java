@@ -60,6 +60,7 @@ final class RunCommand implements Callable<Integer> {
             try (Worker worker = Worker.create(config, services)) {
                 http.serve(worker);
                 serving.set(true);
+                worker.announceReady();
                 worker.resumePendingApprovals();
                 // lines as bytes, as NATS delivers them: a line that is not UTF-8 is dead-lettered
                 // as in serve, not decoded with replacement characters and run changed

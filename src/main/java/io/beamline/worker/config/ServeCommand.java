@@ -92,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
                     return Main.EXIT_USAGE;
                 }
                 intake.set("receiving");
+                worker.announceReady();
                 worker.resumePendingApprovals();
                 if (awaitStopOrConnectionLoss(signal, connector)) {
                     log.error("NATS connection closed for good; exiting");

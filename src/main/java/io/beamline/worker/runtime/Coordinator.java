@@ -132,6 +132,25 @@ public final class Coordinator {
         draining = true;
     }
 
+    /**
+     * {@link #startDraining()}, and a step waiting to retry whose next attempt would come after
+     * the {@code grace} period is stopped now instead of holding the shutdown for its whole wait:
+     * it can no longer finish here, and the sooner it is handed back (JetStream) or answered with
+     * a retryable error (core NATS), the sooner it runs elsewhere.
+     */
+    public void startDraining(Duration grace) {
+        long deadlineMs = clock.millis() + grace.toMillis();
+        executor.stopRetriesAfter(deadlineMs);
+        startDraining();
+        for (Step step : registry.inFlightSteps()) {
+            // a step that began its wait before the executor knew the deadline (volatile order:
+            // it set its state first, or it sees the deadline itself)
+            if (step.state() == Step.State.BACKING_OFF && step.backoffUntilMs() > deadlineMs) {
+                stop(step, Step.StopReason.SHUTDOWN, Duration.ZERO);
+            }
+        }
+    }
+
     public boolean draining() {
         return draining;
     }

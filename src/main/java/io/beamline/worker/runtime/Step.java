@@ -239,6 +239,16 @@ public final class Step implements Runnable {
         stopReason = reason;
     }
 
+    /**
+     * Called by the step's own thread once its block and retry waits are over: a stop from now
+     * on no longer interrupts it, and one that already did is cleared. Publishing the result
+     * must not be interrupted.
+     */
+    synchronized void endInterruptiblePart() {
+        runner = null;
+        Thread.interrupted();
+    }
+
     /** The forced half of a stop: interrupts the thread running this step, if it still is. */
     synchronized void interruptIfRunning() {
         Thread thread = runner;

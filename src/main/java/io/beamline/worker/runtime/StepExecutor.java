@@ -37,6 +37,8 @@ public final class StepExecutor {
     private final String workerId;
     private final TenantQuotas quotas;
     private final StepTracer tracer;
+    // epoch ms after which a retry is not waited for (shutting down; Long.MAX_VALUE until then)
+    private volatile long retriesEndMs = Long.MAX_VALUE;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public StepExecutor(BlockRegistry blocks, PolicyChain policies, OutcomeSink sink, DeadLetters deadLetters,
@@ -69,8 +71,9 @@ public final class StepExecutor {
             span.end();
         }
         // A stop that interrupted the step (its retry wait, its block) is answered by this
-        // outcome; the flag must not reach the result's publish, logging or tracing.
-        Thread.interrupted();
+        // outcome; neither its flag nor a later stop may reach the result's publish (jnats drops
+        // a publish made from an interrupted thread), logging or tracing.
+        step.endInterruptiblePart();
         long ended = System.nanoTime();  // one clock read for the quota's charge and the result's latency
         step.cpuMs(cpuMs(cpuStarted, started, ended, assignment));
         if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN
@@ -118,8 +121,15 @@ public final class StepExecutor {
 
             @Override
             public void backingOff(int nextAttempt, Duration delay) {
-                step.backingOff(clock.millis() + delay.toMillis());
+                long until = clock.millis() + delay.toMillis();
+                step.backingOff(until);
                 step.yieldSlot();  // other steps use the slot while this one waits
+                if (until > retriesEndMs) {
+                    // shutting down, and the next attempt would come after the grace period:
+                    // the wait that follows ends at once (see Coordinator.startDraining)
+                    step.requestStop(Step.StopReason.SHUTDOWN);
+                    Thread.currentThread().interrupt();
+                }
             }
         };
     }
@@ -154,6 +164,11 @@ public final class StepExecutor {
             return StepResult.failed(ErrorCode.INTERNAL_ERROR,
                     "internal error in " + assignment.job().blockType() + ": " + e, elapsedMs(stepStartedNanos));
         }
+    }
+
+    /** From now on, a retry due after {@code deadlineMs} (epoch ms) is not waited for: the step stops instead. */
+    void stopRetriesAfter(long deadlineMs) {
+        retriesEndMs = deadlineMs;
     }
 
     /** Lets go of a step that another process will finish: no result from this worker. */

@@ -47,11 +47,17 @@ public final class WorkerProcess implements AutoCloseable {
         return new Builder(List.of(args));
     }
 
-    /** Starts {@code serve} against {@code natsUrl} in sandbox mode with free ports, and waits until healthy. */
+    /**
+     * Starts {@code serve} against {@code natsUrl} in sandbox mode with free ports, and waits until
+     * healthy. The grace period at shutdown is 5 s unless {@code extraArgs} set it.
+     */
     public static WorkerProcess serveSandbox(String natsUrl, Map<String, String> env, String... extraArgs) throws IOException {
         int health = NatsServer.freePort();
         List<String> args = new ArrayList<>(List.of("serve", "--nats-url", natsUrl, "--health-endpoint", "127.0.0.1:" + health,
-                "--prometheus-endpoint", "127.0.0.1:" + NatsServer.freePort(), "--shutdown-grace-ms", "5000"));
+                "--prometheus-endpoint", "127.0.0.1:" + NatsServer.freePort()));
+        if (!List.of(extraArgs).contains("--shutdown-grace-ms")) {
+            args.addAll(List.of("--shutdown-grace-ms", "5000"));
+        }
         args.addAll(List.of(extraArgs));
         Map<String, String> environment = new HashMap<>(env);
         environment.putIfAbsent("WORKER_SANDBOX_MODE", "true");

@@ -72,14 +72,60 @@ class StoppedDuringBackoffIT {
         }
     }
 
+    @Test
+    void aStepWhoseNextAttemptWouldComeAfterTheGracePeriodDoesNotHoldTheShutdown() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             FaultServer target = FaultServer.start().on("/down", Reply.status(503));
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false",
+                     "CP2_ADVANCED_RETRY_ENABLED", "true"), "--data-dir", dataDir.toString(), "--shutdown-grace-ms", "60000");
+             NatsProbe router = new NatsProbe(nats.url())) {
+            String id = publishFailingStep(router, target, "/down",
+                    "{\"max_attempts\":3,\"base_delay_ms\":120000,\"max_delay_ms\":120000,\"jitter\":\"none\"}", 600_000);
+
+            // the retry is 120 s away, past the 60 s grace: waiting for it would only delay the
+            // retryable answer the Router needs to run the step elsewhere
+            assertThat(worker.terminate(Duration.ofSeconds(30))).isZero();
+
+            await().atMost(Duration.ofSeconds(4)).until(() -> !router.resultsFor(id).isEmpty());
+            assertThat(router.resultsFor(id)).hasSize(1);
+            assertThat(router.resultsFor(id).getFirst().path("error").path("code").asInt()).isEqualTo(4001);
+            assertThat(target.requests("/down")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aStepWhoseNextAttemptFallsInsideTheGracePeriodStillFinishes() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             FaultServer target = FaultServer.start().on("/flaky", Reply.status(503), Reply.ok("{\"fine\":true}"));
+             WorkerProcess worker = WorkerProcess.serveSandbox(nats.url(), Map.of("WORKER_SANDBOX_MODE", "false",
+                     "CP2_ADVANCED_RETRY_ENABLED", "true"), "--data-dir", dataDir.toString(), "--shutdown-grace-ms", "60000");
+             NatsProbe router = new NatsProbe(nats.url())) {
+            String id = publishFailingStep(router, target, "/flaky",
+                    "{\"max_attempts\":3,\"base_delay_ms\":2000,\"max_delay_ms\":2000,\"jitter\":\"none\"}", 60_000);
+
+            assertThat(worker.terminate(Duration.ofSeconds(30))).isZero();
+
+            await().atMost(Duration.ofSeconds(4)).until(() -> !router.resultsFor(id).isEmpty());
+            assertThat(router.resultsFor(id)).hasSize(1);
+            assertThat(router.resultsFor(id).getFirst().path("status").asText()).isEqualTo("success");
+            assertThat(target.requests("/flaky")).hasSize(2);
+        }
+    }
+
     /** Publishes an HTTP step against the always-failing target and waits for its first attempt. */
     private static String publishFailingStep(NatsProbe router, FaultServer target) throws Exception {
-        ObjectNode assignment = Assignments.httpGet(target.url("/down"));
-        ((ObjectNode) assignment.get("job")).put("timeout_ms", 60_000);
-        assignment.set("retry_config", Json.mapper().readTree(LONG_BACKOFF));
+        return publishFailingStep(router, target, "/down", LONG_BACKOFF, 60_000);
+    }
+
+    /** Publishes an HTTP step to {@code path} with this retry config and waits for its first (failed) attempt. */
+    private static String publishFailingStep(NatsProbe router, FaultServer target, String path, String retryConfig,
+                                             long timeoutMs) throws Exception {
+        ObjectNode assignment = Assignments.httpGet(target.url(path));
+        ((ObjectNode) assignment.get("job")).put("timeout_ms", timeoutMs);
+        assignment.set("retry_config", Json.mapper().readTree(retryConfig));
         String id = assignment.get("assignment_id").asText();
         router.publish(Assignments.bytes(assignment));
-        await().atMost(Duration.ofSeconds(10)).until(() -> target.requests("/down").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.requests(path).size() == 1);
         Thread.sleep(200);  // the 503 is answered and the step is in its 5 s wait
         assertThat(router.acksFor(id)).hasSize(1);
         assertThat(router.resultsFor(id)).isEmpty();

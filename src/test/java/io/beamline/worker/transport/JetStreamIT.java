@@ -327,6 +327,8 @@ class JetStreamIT {
 
             assertThat(worker.process().exitValue()).isEqualTo(2);
             assertThat(worker.stderr()).contains("--transport jetstream", "JetStream enabled").doesNotContain("\tat ");
+            // it never took work, so it never said it would
+            assertThat(worker.stdout() + worker.stderr()).doesNotContain(" ready: ");
         }
     }
 
