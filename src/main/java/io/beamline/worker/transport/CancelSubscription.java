@@ -26,8 +26,13 @@ public final class CancelSubscription implements AutoCloseable {
         this.dispatcher = connection.createDispatcher();
         // every worker applies every cancel; one of them (a queue group) dead-letters a bad one
         dispatcher.subscribe(Subjects.CANCEL, message -> handle(message, data -> {
-            if (coordinator.applyCancelMessage(data).orElse(null) == Coordinator.CancelOutcome.TENANT_MISMATCH) {
+            Coordinator.CancelOutcome outcome = coordinator.applyCancelMessage(data).orElse(null);
+            if (outcome == Coordinator.CancelOutcome.TENANT_MISMATCH) {
                 log.warn("a cancel naming another tenant than its step's was ignored: {}",
+                        new String(data, java.nio.charset.StandardCharsets.UTF_8));
+            } else if (outcome == Coordinator.CancelOutcome.NOT_IN_FLIGHT && log.isDebugEnabled()) {
+                // the usual case with several workers: the step runs elsewhere, or has finished
+                log.debug("a cancel for an assignment not in flight here was ignored: {}",
                         new String(data, java.nio.charset.StandardCharsets.UTF_8));
             }
         }));
