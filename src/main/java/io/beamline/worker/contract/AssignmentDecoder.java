@@ -252,11 +252,7 @@ public final class AssignmentDecoder {
     }
 
     private static HumanApprovalJob humanApproval(Fields fields, String type, Long timeoutMs) throws InvalidFieldException {
-        String prompt = fields.requiredString("prompt");
-        if (!Fields.isWellFormed(prompt)) {
-            // a lone surrogate became '?' in the notification and the record
-            throw new InvalidFieldException(RejectReason.INVALID_FORMAT, "job.prompt must be well-formed Unicode");
-        }
+        String prompt = fields.requiredString("prompt");  // well-formed, as every string field (Fields)
         if (prompt.length() > MAX_PROMPT_CHARS) {
             // the notification carries it once per approver's link page and must fit one message
             throw new InvalidFieldException(RejectReason.INVALID_INPUT,
@@ -271,7 +267,7 @@ public final class AssignmentDecoder {
                     "job.approvers must list at most " + MAX_APPROVERS + " approvers, got " + approvers.size());
         }
         for (String approver : approvers) {
-            if (!Fields.isFilled(approver) || approver.length() > MAX_APPROVER_CHARS || !Fields.isWellFormed(approver)) {
+            if (!Fields.isFilled(approver) || approver.length() > MAX_APPROVER_CHARS) {
                 // a blank approver could never decide; see MAX_APPROVER_CHARS for the length
                 throw new InvalidFieldException(RejectReason.INVALID_INPUT,
                         "job.approvers must be names of 1 to " + MAX_APPROVER_CHARS + " characters of well-formed Unicode, not blank");

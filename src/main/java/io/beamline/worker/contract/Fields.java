@@ -79,7 +79,19 @@ final class Fields {
         if (!node.isTextual()) {
             throw format(name, "a string");
         }
-        return node.textValue();
+        return wellFormed(name, node.textValue());
+    }
+
+    /**
+     * {@code value}, when UTF-8 can carry it: a lone surrogate ({@code "\ud800"}, valid JSON) in a
+     * path, a file's content, a body or an SQL parameter became {@code ?} on its way out, so the
+     * step ran on data other than the job's (or failed as an internal error); refused instead.
+     */
+    private String wellFormed(String name, String value) throws InvalidFieldException {
+        if (!isWellFormed(value)) {
+            throw new InvalidFieldException(RejectReason.INVALID_FORMAT, prefix + name + " must be well-formed Unicode (a lone surrogate is not)");
+        }
+        return value;
     }
 
     /** An identifier: a non-blank string of at most {@value #MAX_ID_LENGTH} characters. */
@@ -157,7 +169,7 @@ final class Fields {
             if (!entry.getValue().isTextual()) {
                 throw format(name + "." + entry.getKey(), "a string");
             }
-            map.put(entry.getKey(), entry.getValue().textValue());
+            map.put(wellFormed(name, entry.getKey()), wellFormed(name + "." + entry.getKey(), entry.getValue().textValue()));
         }
         return map;
     }
@@ -175,7 +187,7 @@ final class Fields {
             if (!element.isTextual()) {
                 throw format(name, "an array of strings");
             }
-            list.add(element.textValue());
+            list.add(wellFormed(name, element.textValue()));
         }
         return list;
     }
@@ -193,6 +205,9 @@ final class Fields {
         for (JsonNode element : node) {
             if (element.isContainerNode()) {
                 throw format(name, "an array of scalars (string, number, boolean, null)");
+            }
+            if (element.isTextual()) {
+                wellFormed(name, element.textValue());
             }
             list.add(Json.convert(element, Object.class));
         }

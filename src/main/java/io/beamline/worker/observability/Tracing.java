@@ -30,9 +30,11 @@ public final class Tracing {
             sdk = configure(env);
         } catch (ConfigurationException e) {
             // a bad OTEL_* value is a start-up error like a bad option: one line, exit 2
-            throw new ConfigException("OpenTelemetry settings (OTEL_* environment variables): " + e.getMessage());
+            throw new ConfigException("OpenTelemetry settings (OTEL_* environment variables): "
+                    + io.beamline.worker.contract.Redaction.inText(e.getMessage()));
         }
-        log.info("tracing: exporting spans over OTLP to {}", endpoint);
+        // a collector behind basic auth may be named with its credentials: not in the log
+        log.info("tracing: exporting spans over OTLP to {}", io.beamline.worker.contract.Redaction.withoutUserInfo(endpoint));
         return sdk;
     }
 

@@ -39,7 +39,7 @@ public final class ErrorClassification {
     private static boolean isDestinationFailure(ExecError error) {
         return switch (error.code()) {
             case NETWORK_ERROR, CONNECTION_TIMEOUT, RESOURCE_UNAVAILABLE, CANCELLED_BY_TIMEOUT -> true;
-            case HTTP_ERROR -> statusCode(error) >= 500;
+            case HTTP_ERROR -> statusCode(error) >= 500 && statusCode(error) <= 599;
             default -> false;
         };
     }

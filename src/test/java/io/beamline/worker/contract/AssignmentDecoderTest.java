@@ -68,6 +68,28 @@ class AssignmentDecoderTest {
     }
 
     @Test
+    void jobTextWithALoneSurrogateIsRefusedBeforeItCouldBeSentOnAsAQuestionMark() {
+        String[] jobs = {
+                "{\"type\":\"fs.get\",\"path\":\"n/s\ud800.txt\"}",
+                "{\"type\":\"fs.put\",\"path\":\"a.txt\",\"content\":\"a\ud800b\"}",
+                "{\"type\":\"http.request\",\"method\":\"POST\",\"url\":\"http://h/\",\"body\":\"a\udc00b\"}",
+                "{\"type\":\"http.request\",\"url\":\"http://h/\",\"headers\":{\"X-U\":\"a\ud800\"}}",
+                "{\"type\":\"http.request\",\"url\":\"http://h/\",\"response_to_path\":\"r\ud800\"}",
+                "{\"type\":\"sql.query\",\"connection_string\":\"sqlite://s\ud800.sqlite\",\"query\":\"SELECT 1\"}",
+                "{\"type\":\"sql.query\",\"connection_string\":\"sqlite://s.sqlite\",\"query\":\"SELECT ?\",\"parameters\":[\"a\ud800b\"]}",
+        };
+        for (String job : jobs) {
+            Decoded decoded = decoder.decode(Assignments.bytes(Assignments.withJob(job)));
+            assertThat(decoded).as(job).isInstanceOf(Decoded.Invalid.class);
+            Rejection rejection = ((Decoded.Invalid) decoded).rejection();
+            assertThat(rejection.reason()).as(job).isEqualTo(RejectReason.INVALID_FORMAT);
+            assertThat(rejection.message()).as(job).contains("well-formed Unicode");
+        }
+        String paired = "{\"type\":\"fs.put\",\"path\":\"a.txt\",\"content\":\"a\ud83d\ude00b\"}";
+        assertThat(decoder.decode(Assignments.bytes(Assignments.withJob(paired)))).isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
     void malformedUtf8InsideAStringIsUnreadableNotDecodedLeniently() {
         byte[] valid = Assignments.bytes(Assignments.fsGet("/a-b"));
         String text = new String(valid, StandardCharsets.UTF_8);

@@ -157,6 +157,17 @@ class CliIT {
     }
 
     @Test
+    void theTracingEndpointIsLoggedWithoutItsCredentials(@TempDir Path tmp) throws Exception {
+        WorkerProcess worker = WorkerProcess.builder("run", "--data-dir", tmp.resolve("data").toString(), "-")
+                .env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otluser:otlsecret@127.0.0.1:1"))
+                .run(Duration.ofSeconds(60));
+
+        assertThat(worker.process().exitValue()).isZero();
+        assertThat(worker.stdout() + worker.stderr()).contains("exporting spans over OTLP to http://***@127.0.0.1:1")
+                .doesNotContain("otlsecret");
+    }
+
+    @Test
     void badEnvironmentValuesNameTheOptionAndTheVariable() throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve").env(Map.of("WORKER_IO_POOL_SIZE", "lots")).run(Duration.ofSeconds(60));
 

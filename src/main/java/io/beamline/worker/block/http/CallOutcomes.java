@@ -105,7 +105,8 @@ final class CallOutcomes {
         }
         response.headers().firstValue("retry-after").ifPresent(value ->
                 RetryAfter.millis(value, clock.instant()).ifPresent(millis -> details.put("retry_after_ms", millis)));
-        boolean retryable = status >= 500 || status == 429;
+        // 5xx and 429 only (SPEC §5): a status past 599 belongs to no class and is not a passing fault
+        boolean retryable = (status >= 500 && status <= 599) || status == 429;
         ExecError error = new ExecError(ErrorCode.HTTP_ERROR, "HTTP " + status + " from " + url, retryable, frozen(details));
         return new StepResult.Failed(error, latencyMs());
     }

@@ -45,17 +45,26 @@ final class Redirects {
         }
         boolean becomesGet = status == 303 || ((status == 301 || status == 302) && current.method().equals("POST"));
         String method = becomesGet && !current.method().equals("HEAD") ? "GET" : current.method();
-        return Optional.of(new RequestSpec(method, target, headersFor(current, target),
+        return Optional.of(new RequestSpec(method, target, headersFor(current, target, becomesGet),
                 becomesGet ? BodyPublishers.noBody() : current.body()));
     }
 
-    private static Map<String, String> headersFor(RequestSpec current, URI target) {
-        if (sameOrigin(current.uri(), target)) {
+    /**
+     * The headers of the next hop: credentials stay with their origin; a request that lost its
+     * body also loses the headers that described it (Content-Type and the other Content-*,
+     * RFC 9110 §15.4).
+     */
+    private static Map<String, String> headersFor(RequestSpec current, URI target, boolean lostBody) {
+        boolean sameOrigin = sameOrigin(current.uri(), target);
+        if (sameOrigin && !lostBody) {
             return current.headers();
         }
         Map<String, String> kept = new LinkedHashMap<>();
         current.headers().forEach((name, value) -> {
-            if (!CREDENTIAL_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            boolean credential = !sameOrigin && CREDENTIAL_HEADERS.contains(lower);
+            boolean describedBody = lostBody && lower.startsWith("content-");
+            if (!credential && !describedBody) {
                 kept.put(name, value);
             }
         });

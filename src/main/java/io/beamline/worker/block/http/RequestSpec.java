@@ -48,19 +48,45 @@ record RequestSpec(String method, URI uri, Map<String, String> headers, BodyPubl
      *                                  Connection, Content-Length; or a malformed name or value)
      */
     HttpRequest build(boolean h2c) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, body);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        boolean empty = body.contentLength() == 0;
+        // GET, HEAD and DELETE without a body are built without one: the JDK otherwise sends
+        // "Content-Length: 0", which RFC 9110 asks clients not to send and strict servers refuse
+        switch (method) {
+            case "GET" -> builder = empty ? builder.GET() : builder.method(method, body);
+            case "HEAD" -> builder = empty ? builder.HEAD() : builder.method(method, body);
+            case "DELETE" -> builder = empty ? builder.DELETE() : builder.method(method, body);
+            default -> builder = builder.method(method, body);
+        }
         if (uri.getScheme().equalsIgnoreCase("http") && !h2c) {
             builder.version(HttpClient.Version.HTTP_1_1);
         }
-        headers.forEach((name, value) -> {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String name = header.getKey();
+            if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                // the client frames the message itself (Content-Length); a job's Transfer-Encoding
+                // beside it is the request-smuggling pattern
+                throw new IllegalArgumentException("header \"" + name + "\" refused: the client frames and routes the message itself");
+            }
+            if (!header.getValue().chars().allMatch(c -> c < 0x7F)) {
+                // the JDK sends each such character as '?': the server would get another value
+                throw new IllegalArgumentException("header \"" + name + "\" refused: its value must be ASCII (RFC 9110 §5.5)");
+            }
             try {
-                builder.header(name, value);
+                builder.header(name, header.getValue());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("header \"" + name + "\" refused: " + e.getMessage(), e);
             }
-        });
+        }
         return builder.build();
     }
+
+    /**
+     * Hop-by-hop and framing headers (RFC 9110 §7.6.1, RFC 9112 §6) the JDK does not refuse by
+     * itself (it refuses Connection, Content-Length, Expect, Host and Upgrade).
+     */
+    private static final java.util.Set<String> FRAMING_HEADERS =
+            java.util.Set.of("transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection");
 
     String host() {
         return uri.getHost();

@@ -19,6 +19,8 @@ import org.sqlite.SQLiteException;
  *       changing the transaction's mode (25001) or missing privilege (42501) → 2003;</li>
  *   <li>query timeout (57014, {@link SQLTimeoutException}, SQLite INTERRUPT) → 5002;</li>
  *   <li>connection failure (class 08) → 3001, retryable;</li>
+ *   <li>credentials refused (class 28, also behind the pool's "no connection") → 2003: the
+ *       operator's connection is misconfigured, which no retry mends;</li>
  *   <li>serialization failure or deadlock (40001, 40P01), insufficient resources (class 53),
  *       no pooled connection in time, SQLite BUSY/LOCKED → 2002, retryable;</li>
  *   <li>other syntax or access rule violations (class 42), SQLite ERROR → 1001;</li>
@@ -57,6 +59,9 @@ public final class SqlErrors {
         if (failure instanceof SQLiteException sqlite) {
             return sqlite(sqlite.getResultCode().name());
         }
+        if (credentialsRefused(failure)) {
+            return ErrorCode.PERMISSION_DENIED;
+        }
         if (state.equals("25006") || state.equals("25001") || state.equals("42501")
                 || (state.startsWith("42") && MARIADB_ACCESS_DENIED.contains(failure.getErrorCode()))) {
             return ErrorCode.PERMISSION_DENIED;
@@ -72,6 +77,20 @@ public final class SqlErrors {
             return ErrorCode.INVALID_INPUT;
         }
         return ErrorCode.EXECUTION_FAILED;
+    }
+
+    /**
+     * Whether the server refused the connection's user or password (SQLState class 28). The pool
+     * reports it as "no connection available" with the driver's failure as its cause (and, with
+     * HikariCP, its SQLState): taken for a busy pool, it was retried as if it would pass.
+     */
+    private static boolean credentialsRefused(SQLException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Extended result codes share their primary code's prefix (SQLITE_READONLY_DBMOVED, …). */
@@ -99,7 +118,10 @@ public final class SqlErrors {
             case RESOURCE_UNAVAILABLE -> failure instanceof SQLTransientConnectionException
                     ? "no database connection available"
                     : "the database is busy: " + driverText(failure);
-            case PERMISSION_DENIED -> "the database refused the statement (connections are read-only): " + driverText(failure);
+            // the driver's text about credentials names the operator's user: not for the Router
+            case PERMISSION_DENIED -> credentialsRefused(failure)
+                    ? "the database refused the credentials of this connection; check the operator's --sql-connection settings"
+                    : "the database refused the statement (connections are read-only): " + driverText(failure);
             case CANCELLED_BY_TIMEOUT -> "query timed out";
             default -> "query failed: " + driverText(failure);
         };

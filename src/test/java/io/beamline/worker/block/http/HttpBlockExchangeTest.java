@@ -170,6 +170,56 @@ class HttpBlockExchangeTest extends LocalServerTest {
     }
 
     @Test
+    void framingHeadersTheClientDoesNotRefuseByItselfAreInvalidInputToo() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        for (String name : new String[] {"Transfer-Encoding", "transfer-encoding", "TE", "Trailer", "Keep-Alive", "Proxy-Connection"}) {
+            ExecError error = failure(request(server.url("/x")).method("POST").body("abc").header(name, "chunked").runOn(block));
+
+            assertThat(error.code()).as(name).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(error.message()).as(name).contains(name);
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aHeaderValueBeyondAsciiIsInvalidInputNotSentAsQuestionMarks() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        ExecError error = failure(request(server.url("/x")).header("X-U", "caf\u00e9").runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(error.message()).contains("X-U", "ASCII");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void bodilessGetHeadAndDeleteCarryNoContentLength() throws Exception {
+        server.on("/x", Reply.ok("x"));
+
+        for (String method : new String[] {"GET", "HEAD", "DELETE"}) {
+            request(server.url("/x")).method(method).runOn(block);
+        }
+        request(server.url("/x")).method("POST").runOn(block);
+
+        assertThat(server.requests()).hasSize(4);
+        for (RecordedRequest sent : server.requests().subList(0, 3)) {
+            assertThat(sent.header("content-length")).as(sent.method()).isEmpty();
+        }
+        assertThat(server.requests().get(3).header("content-length")).as("a POST says its body is empty").contains("0");
+    }
+
+    @Test
+    void aStatusBeyond599IsNotRetryable() throws Exception {
+        server.on("/odd", Reply.status(600));
+
+        ExecError error = failure(request(server.url("/odd")).runOn(block));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.HTTP_ERROR);
+        assertThat(error.isRetryable()).isFalse();
+    }
+
+    @Test
     void headerValueWithLineBreakCannotInjectHeaders() throws Exception {
         server.on("/x", Reply.ok("x"));
 
@@ -219,6 +269,22 @@ class HttpBlockExchangeTest extends LocalServerTest {
             assertThat(output.statusCode()).isEqualTo(200);
             assertThat(output.body()).isEqualTo("moved here");
             assertThat(server.requests("/new").getFirst().method()).isEqualTo("GET");
+        }
+    }
+
+    @Test
+    void aPostTurnedIntoAGetByARedirectLeavesItsBodysHeadersBehind() throws Exception {
+        server.on("/old", Reply.redirect(302, "/new")).on("/new", Reply.ok("moved here"));
+        try (HttpBlock following = new HttpBlock(HttpConfig.defaults(false).withFollowRedirects(true), new TenantPaths(dataDir))) {
+
+            request(server.url("/old")).method("POST").body("data").header("Content-Type", "text/plain")
+                    .header("Content-Language", "en").header("X-Keep", "1").runOn(following);
+
+            RecordedRequest second = server.requests("/new").getFirst();
+            assertThat(second.header("content-type")).isEmpty();
+            assertThat(second.header("content-language")).isEmpty();
+            assertThat(second.header("content-length")).isEmpty();
+            assertThat(second.header("x-keep")).contains("1");
         }
     }
 

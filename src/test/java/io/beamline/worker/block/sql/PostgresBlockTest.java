@@ -77,7 +77,8 @@ class PostgresBlockTest {
     }
 
     private static SqlConfig config() {
-        return new SqlConfig(Map.of("main", ADMIN_URL + "&currentSchema=" + SCHEMA, "down", "jdbc:postgresql://127.0.0.1:1/test"),
+        return new SqlConfig(Map.of("main", ADMIN_URL + "&currentSchema=" + SCHEMA, "down", "jdbc:postgresql://127.0.0.1:1/test",
+                        "nobody", "jdbc:postgresql://127.0.0.1:5432/test?user=beamline_no_such_role"),
                 1_000, 2, 1, 4, Duration.ofSeconds(30), Duration.ofSeconds(1));
     }
 
@@ -296,6 +297,17 @@ class PostgresBlockTest {
         ExecError error = result.error().orElseThrow();
         assertThat(error.isRetryable()).isTrue();
         assertThat(error.message()).doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    void credentialsTheServerRefusesArePermissionDeniedNotABusyPool() throws Exception {
+        StepResult result = block.execute(job("nobody", "SELECT 1"), context("t1"));
+
+        assertFailed(result, ErrorCode.PERMISSION_DENIED);
+        ExecError error = result.error().orElseThrow();
+        assertThat(error.isRetryable()).as("a wrong user or password does not mend by itself").isFalse();
+        assertThat(error.message()).contains("credentials").doesNotContain("beamline_no_such_role");
+        assertThat((String) error.details().get("sql_state")).startsWith("28");
     }
 
     private static long activeQueries(String marker) throws SQLException {

@@ -38,6 +38,18 @@ class SqlErrorsTest {
     }
 
     @Test
+    void refusedCredentialsBehindThePoolsNoConnectionArePermissionDenied() {
+        SQLException refused = new SQLException("password authentication failed for user \"app\"", "28P01");
+        ExecError error = SqlErrors.classify(new SQLTransientConnectionException("pool - Connection is not available", null, refused));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(error.isRetryable()).isFalse();
+        assertThat(error.message()).doesNotContain("app");
+        assertThat(SqlErrors.classify(new SQLException("Access denied for user 'root'", "28000", 1045)).code())
+                .isEqualTo(ErrorCode.PERMISSION_DENIED);
+    }
+
+    @Test
     void connectionFailureMessagesDoNotRepeatTheDriversText() {
         ExecError error = SqlErrors.classify(new SQLException("Connection to db.internal:5432 refused", "08001"));
 
