@@ -41,7 +41,12 @@ public final class TempFiles {
     }
 
     public Path newTempPath(Path directory) {
-        return directory.resolve(PREFIX + instance + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
+        return directory.resolve(newTempName());
+    }
+
+    /** A fresh temp file's name alone, for a {@link ConfinedDirectory}. */
+    public Path newTempName() {
+        return Path.of(PREFIX + instance + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * {@code /data/input.json} means {@code <root>/data/input.json}. Refused, as
  * {@link PathRefusedException} (reported as 2003 permission denied): {@code ..} segments,
  * backslashes, control characters, percent-encoded dots and separators, empty paths, and any
- * path whose real location (after following symlinks) leaves the root. Stateless and
- * thread-safe.
+ * path whose real location (after following symlinks) leaves the root. That check is by
+ * name; the blocks then open what it found through {@link ConfinedDirectory}, which refuses a
+ * link swapped in since. Stateless and thread-safe.
  */
 public final class TenantPaths {
     /** Percent-encoded '.', '/', '\' and '%' (double encoding): no legitimate file name needs them. */
@@ -57,8 +58,50 @@ public final class TenantPaths {
         }
     }
 
-    /** A job path inside its tenant's root, and what is there: see {@link #locate}. */
-    public record Located(Path path, BasicFileAttributes attributes) {
+    /**
+     * A job path inside its tenant's root, and where it really leads, as names below the root
+     * with no link among them (see {@link #locate}). Open through these, never through
+     * {@code path}: a link swapped in after the check would be followed by name.
+     *
+     * @param path   the path as the job named it, resolved against the root (for messages)
+     * @param root   the tenant's root
+     * @param entry  the entry the path names, its directories' links resolved: what
+     *               {@code fs.put} replaces and {@code fs.delete} removes (a link itself)
+     * @param target what reading the path reaches, every link resolved
+     */
+    public record Located(Path path, Path root, Path entry, Path target) {
+        /** The directory holding {@link #entry}, reached without following links. */
+        public ConfinedDirectory openEntryDirectory() throws IOException {
+            return ConfinedDirectory.open(root, parentOf(entry));
+        }
+
+        /** {@link #openEntryDirectory}, creating missing directories (see {@link ConfinedDirectory#openCreating}). */
+        public ConfinedDirectory openEntryDirectoryCreating(ConfinedDirectory.CreatedIn createdIn) throws IOException {
+            return ConfinedDirectory.openCreating(root, parentOf(entry), createdIn);
+        }
+
+        /** The directory holding {@link #target}, reached without following links. */
+        public ConfinedDirectory openTargetDirectory() throws IOException {
+            return ConfinedDirectory.open(root, parentOf(target));
+        }
+
+        public Path entryName() {
+            return entry.getFileName();
+        }
+
+        public Path targetName() {
+            return target.getFileName();
+        }
+
+        /** The absolute real location of {@link #target}, for the one opener that takes only a name (SQLite). */
+        public Path realTarget() throws IOException {
+            return root.toRealPath().resolve(target);
+        }
+
+        private static Path parentOf(Path below) {
+            Path parent = below.getParent();
+            return parent == null ? Path.of("") : parent;
+        }
     }
 
     /**
@@ -71,16 +114,18 @@ public final class TenantPaths {
     }
 
     /**
-     * {@link #resolve}, with the attributes of the file the path names when it exists and no
-     * link is on the way (null otherwise: the caller asks the file system itself).
+     * {@link #resolve}, and where the path really leads ({@link Located}).
      *
      * <p>The existing part of the path is walked down from the root, one {@code lstat} per
      * component: without a symbolic link below the root (the usual case) the real location is
-     * inside by construction, and the last {@code lstat} is what a {@code stat} of the file would
-     * say. Only a link makes it ask where the path really leads ({@link Path#toRealPath}, a
-     * {@code readlink} per component of the absolute path). Asking that for every path, and for
-     * the root too, took about twenty system calls per fs step, most of the real
-     * {@code fs.get}'s CPU time.
+     * inside by construction and the names are the job's own. Only a link makes it ask where
+     * the path really leads ({@link Path#toRealPath}, a {@code readlink} per component of the
+     * absolute path). Asking that for every path, and for the root too, took about twenty
+     * system calls per fs step, most of the real {@code fs.get}'s CPU time.
+     *
+     * <p>This is a check by name: what it saw can change before the file is opened. Callers
+     * open through {@link Located}'s {@link ConfinedDirectory}, which refuses a link that
+     * appeared since.
      */
     public Located locate(String tenantId, String jobPath) throws IOException {
         String relative = checkSyntax(jobPath);
@@ -95,30 +140,39 @@ public final class TenantPaths {
         }
         Path names = root.relativize(resolved);
         Path walked = root;
-        BasicFileAttributes attributes = null;
         int existing = 0;
         for (Path name : names) {
             walked = walked.resolve(name);
-            attributes = attributesIfExists(walked);
+            BasicFileAttributes attributes = attributesIfExists(walked);
             if (attributes == null) {
                 break;  // nothing below a missing component exists either
             }
             existing++;
             if (attributes.isSymbolicLink()) {
-                confineThroughLink(root, resolved, jobPath);
-                return new Located(resolved, null);
+                return throughLinks(root, resolved, jobPath);
             }
         }
         if (existing == 0) {
             ensureDirectory(root);  // nothing of the path is there, maybe not even the root: a write needs it
         }
-        return new Located(resolved, existing == names.getNameCount() ? attributes : null);
+        return new Located(resolved, root, names, names);
     }
 
-    /** Refuses {@code resolved} when, through a link, the deepest existing part of it really lies outside the root. */
-    private static void confineThroughLink(Path root, Path resolved, String jobPath) throws IOException {
-        // never runs past the root: the link that brought us here exists
-        Path existing = resolved;
+    /** {@link Located} for a path with a link on it; refused when the entry's directory or the target really lies outside the root. */
+    private static Located throughLinks(Path root, Path resolved, String jobPath) throws IOException {
+        Path realRoot = root.toRealPath();
+        Path target = realBelow(realRoot, resolved, jobPath);
+        if (target.toString().isEmpty()) {
+            throw new PathRefusedException("path \"" + jobPath + "\" names the tenant's directory itself through a link");
+        }
+        Path directory = resolved.getParent().equals(root) ? Path.of("") : realBelow(realRoot, resolved.getParent(), jobPath);
+        return new Located(resolved, root, directory.resolve(resolved.getFileName()), target);
+    }
+
+    /** Where {@code path} really lies, as names below {@code realRoot}: its deepest existing part with links resolved, then the rest. */
+    private static Path realBelow(Path realRoot, Path path, String jobPath) throws IOException {
+        // never runs past the root, which exists
+        Path existing = path;
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
             existing = existing.getParent();
         }
@@ -129,9 +183,10 @@ public final class TenantPaths {
             // a dangling symlink: where it points is not ours to decide
             throw new PathRefusedException("path \"" + jobPath + "\" goes through a broken link");
         }
-        if (!real.startsWith(root.toRealPath())) {
+        if (!real.startsWith(realRoot)) {
             throw new PathRefusedException("path \"" + jobPath + "\" leaves the tenant's directory through a link");
         }
+        return realRoot.relativize(real).resolve(existing.relativize(path));
     }
 
     /** The attributes of {@code path} itself (a link is not followed), or null when there is nothing there. */

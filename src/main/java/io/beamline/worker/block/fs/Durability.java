@@ -1,9 +1,8 @@
 package io.beamline.worker.block.fs;
 
+import io.beamline.worker.block.ConfinedDirectory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Makes a change to a directory's entries (a rename, a deletion) durable by fsyncing the
@@ -14,10 +13,10 @@ final class Durability {
     private Durability() {
     }
 
-    static void syncDirectory(Path directory, OperationDeadline deadline) throws IOException {
+    static void syncDirectory(ConfinedDirectory directory, OperationDeadline deadline) throws IOException {
         FileChannel channel;
         try {
-            channel = FileChannel.open(directory, StandardOpenOption.READ);
+            channel = directory.openSelf();
         } catch (IOException | UnsupportedOperationException e) {
             return;  // platforms that cannot open a directory (Windows) make renames durable themselves
         }

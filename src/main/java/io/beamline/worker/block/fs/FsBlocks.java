@@ -30,7 +30,11 @@ public final class FsBlocks implements AutoCloseable {
     private final ScheduledExecutorService ownedScheduler;
 
     private FsBlocks(FsConfig config, TenantPaths paths, Timeouts timeouts, ScheduledExecutorService ownedScheduler) {
-        this.files = new TenantFiles(paths);
+        this(config, new TenantFiles(paths), timeouts, ownedScheduler);
+    }
+
+    private FsBlocks(FsConfig config, TenantFiles files, Timeouts timeouts, ScheduledExecutorService ownedScheduler) {
+        this.files = files;
         this.tempFiles = new TempFiles();
         this.put = new FsPutBlock(config, files, new AtomicWrite(tempFiles), timeouts);
         this.get = new FsGetBlock(config, files, timeouts);
@@ -61,6 +65,11 @@ public final class FsBlocks implements AutoCloseable {
     public static FsBlocks create(FsConfig config, TenantPaths paths, ScheduledExecutorService timeoutScheduler) {
         Timeouts timeouts = config.operationTimeouts() ? Timeouts.on(timeoutScheduler) : Timeouts.off();
         return new FsBlocks(config, paths, timeouts, null);
+    }
+
+    /** Blocks over {@code files} without operation timeouts: tests hook in between the path check and the open. */
+    static FsBlocks over(FsConfig config, TenantFiles files) {
+        return new FsBlocks(config, files, Timeouts.off(), null);
     }
 
     public Block<FsPutJob> put() {

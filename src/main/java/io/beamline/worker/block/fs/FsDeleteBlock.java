@@ -1,6 +1,7 @@
 package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.StepContext;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.block.TenantPaths.PathRefusedException;
@@ -9,16 +10,18 @@ import io.beamline.worker.contract.FsDeleteJob;
 import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.StepResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
 
 /**
  * {@code fs.delete}: removes a file inside the tenant's root, durably (the directory is fsynced).
  * Idempotent: a missing file is a success with {@code deleted: false}, so a retried delete does
  * not fail. Directories are refused. A symbolic link is removed itself, never what it points to.
+ * The file is removed relative to its directory, reached from the tenant's root without
+ * following links ({@link ConfinedDirectory}), so a link swapped in after the check cannot
+ * redirect the removal outside the root.
  *
  * <p>The unlink is one system call that cannot be aborted; the time limit applies before it and
  * to the directory fsync after it, so a timeout may be reported for a file that is already gone
@@ -47,28 +50,28 @@ final class FsDeleteBlock implements Block<FsDeleteJob> {
         try (OperationDeadline deadline = timeouts.start("delete", config.deleteTimeout())) {
             try {
                 TenantPaths.Located located = files.locate(context.tenantId(), job.path());
-                Path file = located.path();
-                // the walk's last lstat is this very question; asked again only when it has no answer
-                BasicFileAttributes attributes = located.attributes();
-                if (attributes == null) {
-                    try {
-                        attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    } catch (NoSuchFileException e) {
+                try (ConfinedDirectory directory = located.openEntryDirectory()) {
+                    Path name = located.entryName();
+                    Optional<BasicFileAttributes> found = directory.attributes(name);
+                    if (found.isEmpty()) {
                         return FsOutcomes.succeeded(deleted(job, false, 0), started);
                     }
+                    BasicFileAttributes attributes = found.get();
+                    if (attributes.isDirectory() || attributes.isOther()) {
+                        String kind = attributes.isDirectory() ? "a directory" : "a FIFO, socket or device";
+                        return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED,
+                                "\"" + job.path() + "\" is " + kind + "; fs.delete removes files only",
+                                FsOutcomes.details(job.path()), started);
+                    }
+                    deadline.check();
+                    boolean deleted = directory.deleteFileIfExists(name);
+                    if (deleted) {
+                        Durability.syncDirectory(directory, deadline);
+                    }
+                    return FsOutcomes.succeeded(deleted(job, deleted, deleted ? attributes.size() : 0), started);
+                } catch (NoSuchFileException e) {
+                    return FsOutcomes.succeeded(deleted(job, false, 0), started);  // a directory on the way is missing
                 }
-                if (attributes.isDirectory() || attributes.isOther()) {
-                    String kind = attributes.isDirectory() ? "a directory" : "a FIFO, socket or device";
-                    return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED,
-                            "\"" + job.path() + "\" is " + kind + "; fs.delete removes files only",
-                            FsOutcomes.details(job.path()), started);
-                }
-                deadline.check();
-                boolean deleted = Files.deleteIfExists(file);
-                if (deleted) {
-                    Durability.syncDirectory(file.getParent(), deadline);
-                }
-                return FsOutcomes.succeeded(deleted(job, deleted, deleted ? attributes.size() : 0), started);
             } catch (PathRefusedException e) {
                 return FsOutcomes.refused(job.path(), e.getMessage(), started);
             } catch (IOException e) {

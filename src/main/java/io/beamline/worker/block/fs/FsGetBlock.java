@@ -1,6 +1,7 @@
 package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.StepContext;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.block.TenantPaths.PathRefusedException;
@@ -12,7 +13,7 @@ import io.beamline.worker.contract.StepResult;
 import io.beamline.worker.contract.Utf8;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -30,7 +31,11 @@ import java.util.Optional;
  * writer blocks in the kernel, and so does reading one whose writer is silent; on a virtual
  * thread neither a timeout nor an interrupt can release file IO (see {@link OperationDeadline}),
  * so each such attempt would lose a thread and its pool slot for good. Regular files never
- * block for long, so the deadline checked between chunks bounds every read. Thread-safe.
+ * block for long, so the deadline checked between chunks bounds every read.
+ *
+ * <p>The file is looked at and opened relative to its directory, reached from the tenant's root
+ * without following links ({@link ConfinedDirectory}): a link swapped into the path after
+ * {@code TenantPaths} checked it is refused (2003), never read through. Thread-safe.
  */
 final class FsGetBlock implements Block<FsGetJob> {
     private final FsConfig config;
@@ -55,18 +60,25 @@ final class FsGetBlock implements Block<FsGetJob> {
         try (OperationDeadline deadline = timeouts.start("read", config.readTimeout())) {
             try {
                 TenantPaths.Located located = files.locate(context.tenantId(), job.path());
-                Path file = located.path();
-                BasicFileAttributes attributes = located.attributes() != null ? located.attributes()
-                        : Files.readAttributes(file, BasicFileAttributes.class);
-                if (!attributes.isRegularFile()) {
-                    String kind = attributes.isDirectory() ? "a directory" : "not a regular file";
-                    return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path() + "\" is " + kind,
-                            FsOutcomes.details(job.path()), started);
-                }
                 FileContent content;
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    deadline.watch(channel);
-                    content = FileContent.read(channel, config.maxInlineBytes(), attributes.size(), deadline);
+                try (ConfinedDirectory directory = located.openTargetDirectory()) {
+                    Path name = located.targetName();
+                    BasicFileAttributes attributes = directory.attributes(name)
+                            .orElseThrow(() -> new NoSuchFileException(job.path()));
+                    if (attributes.isSymbolicLink()) {
+                        // the target's real path has none: one was swapped in after the check
+                        return FsOutcomes.refused(job.path(), "\"" + job.path() + "\" changed into a symbolic link while it was read",
+                                started);
+                    }
+                    if (!attributes.isRegularFile()) {
+                        String kind = attributes.isDirectory() ? "a directory" : "not a regular file";
+                        return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path() + "\" is " + kind,
+                                FsOutcomes.details(job.path()), started);
+                    }
+                    try (FileChannel channel = directory.openFile(name, StandardOpenOption.READ)) {
+                        deadline.watch(channel);
+                        content = FileContent.read(channel, config.maxInlineBytes(), attributes.size(), deadline);
+                    }
                 }
                 return FsOutcomes.succeeded(output(job, content, config.maxInlineBytes()), started);
             } catch (PathRefusedException e) {

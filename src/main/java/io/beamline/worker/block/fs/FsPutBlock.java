@@ -1,16 +1,15 @@
 package io.beamline.worker.block.fs;
 
 import io.beamline.worker.block.Block;
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.StepContext;
+import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.block.TenantPaths.PathRefusedException;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.FsOutput;
 import io.beamline.worker.contract.FsPutJob;
 import io.beamline.worker.contract.StepResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -51,17 +50,20 @@ final class FsPutBlock implements Block<FsPutJob> {
         String sha256;
         try (OperationDeadline deadline = timeouts.start("write", config.writeTimeout())) {
             try {
-                Path target = files.resolve(context.tenantId(), job.path());
+                TenantPaths.Located located = files.locate(context.tenantId(), job.path());
                 if (job.path().endsWith("/")) {
                     // a directory's name (once it passed confinement): writing would make a file named like it
                     return FsOutcomes.failed(ErrorCode.INVALID_INPUT, "fs.put needs a file's path, got a directory's: " + job.path(),
                             java.util.Map.of("path", job.path()), started);
                 }
-                if (isSpecialFile(target)) {
-                    return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path()
-                            + "\" is a FIFO, socket or device; fs.put replaces regular files only", FsOutcomes.details(job.path()), started);
+                try (ConfinedDirectory directory = located.openEntryDirectoryCreating(
+                        parent -> Durability.syncDirectory(parent, deadline))) {
+                    if (isSpecialFile(directory, located.entryName())) {
+                        return FsOutcomes.failed(ErrorCode.EXECUTION_FAILED, "\"" + job.path()
+                                + "\" is a FIFO, socket or device; fs.put replaces regular files only", FsOutcomes.details(job.path()), started);
+                    }
+                    sha256 = atomicWrite.replace(directory, located.entryName(), bytes, deadline);
                 }
-                sha256 = atomicWrite.replace(target, bytes, deadline);
             } catch (PathRefusedException e) {
                 return FsOutcomes.refused(job.path(), e.getMessage(), started);
             } catch (IOException e) {
@@ -73,12 +75,8 @@ final class FsPutBlock implements Block<FsPutJob> {
         return FsOutcomes.succeeded(output, started);
     }
 
-    /** Whether a FIFO, socket or device is at {@code path} (no such file: false); the rename would silently replace it. */
-    static boolean isSpecialFile(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
-        } catch (NoSuchFileException e) {
-            return false;
-        }
+    /** Whether a FIFO, socket or device is at {@code name} (nothing there: false); the rename would silently replace it. */
+    private static boolean isSpecialFile(ConfinedDirectory directory, Path name) throws IOException {
+        return directory.attributes(name).map(BasicFileAttributes::isOther).orElse(false);
     }
 }

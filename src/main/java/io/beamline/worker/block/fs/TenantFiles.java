@@ -11,19 +11,26 @@ import java.nio.file.Path;
  */
 final class TenantFiles {
     private final TenantPaths paths;
+    /** Runs between the path check and the open: a test's stand-in for a process racing the step. */
+    private final Runnable afterCheck;
 
     TenantFiles(TenantPaths paths) {
+        this(paths, () -> { });
+    }
+
+    TenantFiles(TenantPaths paths, Runnable afterCheck) {
         this.paths = paths;
+        this.afterCheck = afterCheck;
     }
 
-    /** Throws {@link PathRefusedException} (reported as 2003) for paths the job may not use. */
-    Path resolve(String tenantId, String jobPath) throws IOException {
-        return locate(tenantId, jobPath).path();
-    }
-
-    /** {@link #resolve}, with the file's attributes when {@link TenantPaths#locate} has them. */
+    /**
+     * Where the job's path really leads; open through the result, never by name. Throws
+     * {@link PathRefusedException} (reported as 2003) for paths the job may not use.
+     */
     TenantPaths.Located locate(String tenantId, String jobPath) throws IOException {
-        return paths.locate(tenantId, jobPath);  // reserved temp-file names are refused there
+        TenantPaths.Located located = paths.locate(tenantId, jobPath);  // reserved temp-file names are refused there
+        afterCheck.run();
+        return located;
     }
 
     Path dataDir() {

@@ -1,13 +1,12 @@
 package io.beamline.worker.block.http;
 
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.TempFiles;
 import java.io.IOException;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Streams a response body to {@code response_to_path} the way a durable write is done: into a
  * temporary file next to the target, fsync, then an atomic rename, so the target is either the
  * old file or the complete new body, never a part. Memory use is one network buffer, whatever
- * the size; the size and SHA-256 are computed on the way.
+ * the size; the size and SHA-256 are computed on the way. The temporary file is made, renamed
+ * and removed relative to the target's directory, held open from the start
+ * ({@link ConfinedDirectory}), so a link swapped into the path during the call cannot send the
+ * body outside the tenant's root.
  *
  * <p>Thread-safety: the HTTP client delivers signals one at a time on its threads, while the
  * caller may {@link #close} (abandon) from another thread when the step times out or is
@@ -32,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoCloseable {
     private final CompletableFuture<ResponseBody> result = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private final ConfinedDirectory directory;
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
@@ -41,8 +44,10 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
     private Flow.Subscription subscription;
     private long written;
     private boolean finished;
+    private boolean released;
 
-    private DownloadSubscriber(Path target, Path temp, FileChannel channel, long limit) {
+    private DownloadSubscriber(ConfinedDirectory directory, Path target, Path temp, FileChannel channel, long limit) {
+        this.directory = directory;
         this.target = target;
         this.temp = temp;
         this.channel = channel;
@@ -51,16 +56,22 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
     }
 
     /**
-     * Opens a temporary file beside {@code target} (creating its directories), named and locked
-     * as an {@code fs.put}'s ({@link TempFiles}): one left by a crash is swept at the next start,
-     * and the file gets the same permissions as one {@code fs.put} writes.
+     * Opens a temporary file beside {@code target} in {@code directory}, named and locked as an
+     * {@code fs.put}'s ({@link TempFiles}): one left by a crash is swept at the next start, and
+     * the file gets the same permissions as one {@code fs.put} writes. Takes over
+     * {@code directory}, which {@link #close} closes (on failure here, at once).
      */
-    static DownloadSubscriber open(Path target, long limit, TempFiles tempFiles) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path temp = tempFiles.newTempPath(target.getParent());
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    static DownloadSubscriber open(ConfinedDirectory directory, Path target, long limit, TempFiles tempFiles) throws IOException {
+        Path temp = tempFiles.newTempName();
+        FileChannel channel;
+        try {
+            channel = directory.openFile(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            directory.close();
+            throw e;
+        }
         TempFiles.lockForWriting(channel);
-        return new DownloadSubscriber(target, temp, channel, limit);
+        return new DownloadSubscriber(directory, target, temp, channel, limit);
     }
 
     /** Sets the length the response announced, so an oversized body is refused before reading. */
@@ -167,21 +178,31 @@ final class DownloadSubscriber implements BodySubscriber<ResponseBody>, AutoClos
     /** Call with the lock held. Idempotent; after a commit the temporary file is already gone. */
     private void discard() {
         finished = true;
+        if (released) {
+            return;  // the directory is closed: it must not be used again
+        }
+        released = true;
         try {
             channel.close();
-            Files.deleteIfExists(temp);
+            directory.deleteFileIfExists(temp);
         } catch (IOException e) {
             // best effort: a leftover temp file is swept at the next start (TempFiles)
+        } finally {
+            try {
+                directory.close();
+            } catch (IOException e) {
+                // nothing was written through it that could be lost
+            }
         }
     }
 
     private void move() throws IOException {
         // same directory, so the rename is atomic; it replaces an existing target (or a link) itself
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        directory.rename(temp, target);
         // The rename is durable only once the directory entry is; not every platform can open a
         // directory for fsync, and the data itself is already on disk.
-        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
+        try (FileChannel self = directory.openSelf()) {
+            self.force(true);
         } catch (IOException e) {
             // see above
         }

@@ -1,6 +1,7 @@
 package io.beamline.worker.block.http;
 
 import io.beamline.worker.block.Block;
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.StepContext;
 import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
@@ -13,8 +14,7 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -80,23 +80,26 @@ public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
     public StepResult execute(HttpRequestJob job, StepContext context) throws InterruptedException {
         Deadline deadline = Deadline.after(job.timeout().map(Duration::ofMillis).orElse(config.defaultTimeout()));
         CallOutcomes outcomes = new CallOutcomes(job.url(), clock);
-        RequestSpec spec;
-        Optional<DownloadSubscriber> download;
+        Optional<FileBody> fileBody = Optional.empty();
+        Optional<DownloadSubscriber> download = Optional.empty();
         try {
-            spec = RequestSpec.of(job, bodyPublisher(job, context));
-            spec.build(config.h2c());  // header errors surface here, before anything is sent
-            download = openDownload(job, context);
-        } catch (TenantPaths.PathRefusedException e) {
-            return outcomes.failed(ErrorCode.PERMISSION_DENIED, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return outcomes.failed(ErrorCode.INVALID_INPUT, "invalid request: " + e.getMessage());
-        } catch (IOException e) {
-            return outcomes.failed(ErrorCode.EXECUTION_FAILED, e.getMessage());
-        }
-        try {
+            RequestSpec spec;
+            try {
+                fileBody = openFileBody(job, context);
+                spec = RequestSpec.of(job, fileBody.map(FileBody::publisher).orElseGet(() -> inlineBody(job)));
+                spec.build(config.h2c());  // header errors surface here, before anything is sent
+                download = openDownload(job, context);
+            } catch (TenantPaths.PathRefusedException e) {
+                return outcomes.failed(ErrorCode.PERMISSION_DENIED, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                return outcomes.failed(ErrorCode.INVALID_INPUT, "invalid request: " + e.getMessage());
+            } catch (IOException e) {
+                return outcomes.failed(ErrorCode.EXECUTION_FAILED, e.getMessage());
+            }
             return call(spec, download, deadline, outcomes, Optional.ofNullable(job.responseToPath()));
         } finally {
             download.ifPresent(DownloadSubscriber::close);
+            fileBody.ifPresent(FileBody::close);
         }
     }
 
@@ -127,19 +130,15 @@ public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
         }
     }
 
-    /**
-     * The request body. A {@code body_from_path} file is streamed from disk on each send, never
-     * loaded into memory. The path is checked here and the file opened when sent: a tenant able
-     * to swap in a symlink in between could escape its root, which the fs blocks never allow.
-     */
-    private BodyPublisher bodyPublisher(HttpRequestJob job, StepContext context) throws IOException {
-        if (job.bodyFromPath() != null) {
-            Path file = paths.resolve(context.tenantId(), job.bodyFromPath());
-            if (!Files.isRegularFile(file)) {
-                throw new IOException("body_from_path \"" + job.bodyFromPath() + "\" is not an existing file");
-            }
-            return BodyPublishers.ofFile(file);
+    /** A {@code body_from_path} file, opened now; see {@link FileBody}. */
+    private Optional<FileBody> openFileBody(HttpRequestJob job, StepContext context) throws IOException {
+        if (job.bodyFromPath() == null) {
+            return Optional.empty();
         }
+        return Optional.of(FileBody.open(paths.locate(context.tenantId(), job.bodyFromPath()), job.bodyFromPath()));
+    }
+
+    private static BodyPublisher inlineBody(HttpRequestJob job) {
         return job.body() == null ? BodyPublishers.noBody() : BodyPublishers.ofString(job.body(), StandardCharsets.UTF_8);
     }
 
@@ -147,11 +146,19 @@ public final class HttpBlock implements Block<HttpRequestJob>, AutoCloseable {
         if (job.responseToPath() == null) {
             return Optional.empty();
         }
-        Path target = paths.resolve(context.tenantId(), job.responseToPath());
-        if (Files.isDirectory(target)) {
-            throw new IOException("response_to_path \"" + job.responseToPath() + "\" is a directory");
+        TenantPaths.Located located = paths.locate(context.tenantId(), job.responseToPath());
+        // new directories are not fsynced: the download's rename is made durable, as before
+        ConfinedDirectory directory = located.openEntryDirectoryCreating(parent -> { });
+        try {
+            boolean isDirectory = directory.attributes(located.entryName()).map(BasicFileAttributes::isDirectory).orElse(false);
+            if (isDirectory) {
+                throw new IOException("response_to_path \"" + job.responseToPath() + "\" is a directory");
+            }
+            return Optional.of(DownloadSubscriber.open(directory, located.entryName(), config.maxDownloadBytes(), tempFiles));
+        } catch (IOException | RuntimeException e) {
+            directory.close();
+            throw e;
         }
-        return Optional.of(DownloadSubscriber.open(target, config.maxDownloadBytes(), tempFiles));
     }
 
     /** Stops the client and its threads; in-flight calls fail. For worker shutdown. */

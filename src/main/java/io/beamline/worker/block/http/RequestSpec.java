@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * One hop of an HTTP call: method, target, headers and body, kept so a redirect can derive the
- * next hop. {@code body} is a publisher that can be subscribed again (a string, or a file that
- * is reopened), so a 307/308 redirect resends it. Immutable.
+ * next hop. {@code body} is a publisher that can be subscribed again (a string, or a file
+ * read again from its start), so a 307/308 redirect resends it. Immutable.
  */
 record RequestSpec(String method, URI uri, Map<String, String> headers, BodyPublisher body) {
 

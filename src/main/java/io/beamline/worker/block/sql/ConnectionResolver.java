@@ -48,7 +48,8 @@ final class ConnectionResolver {
                     "sqlite:// names a file in the tenant's directory; URI parameters, file: URIs and :memory: are refused");
         }
         try {
-            Path file = paths.resolve(tenantId, name);
+            // the real path: SQLite opens it by name and refuses any link on it (ReadOnlySqliteDataSource)
+            Path file = paths.locate(tenantId, name).realTarget();
             return Outcome.success(new ConnectionTarget.SqliteFile(name, file));
         } catch (TenantPaths.PathRefusedException e) {
             return refused(ErrorCode.PERMISSION_DENIED, e.getMessage());

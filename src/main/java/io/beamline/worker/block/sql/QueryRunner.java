@@ -56,6 +56,11 @@ final class QueryRunner {
         } catch (IOException e) {
             return failure(ErrorCode.EXECUTION_FAILED, "cannot open database " + databaseName(target) + ": " + e.getMessage());
         } catch (SQLException e) {
+            if (e instanceof SQLiteException sqlite && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CANTOPEN_SYMLINK) {
+                // the file's real path had no link when checked: one was swapped in before SQLite opened it
+                return failure(ErrorCode.PERMISSION_DENIED, "path refused: " + databaseName(target)
+                        + " changed into a symbolic link while it was opened");
+            }
             return Outcome.failure(exceedsResultLimit(e) ? tooLarge(maxResultBytes) : SqlErrors.classify(e));
         }
     }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.beamline.worker.block.ConfinedDirectory;
 import io.beamline.worker.block.TempFiles;
 import io.beamline.worker.block.TenantPaths;
 import io.beamline.worker.contract.ErrorCode;
@@ -166,11 +167,13 @@ class FsTimeoutTest {
     void interruptedWriteDeletesItsTempFile() throws Exception {
         AtomicWrite write = new AtomicWrite(new TempFiles());
         Path target = dataDir.resolve("target.bin");
-        Thread.currentThread().interrupt();
+        try (ConfinedDirectory directory = ConfinedDirectory.open(dataDir, Path.of(""))) {
+            Thread.currentThread().interrupt();
 
-        assertThatThrownBy(() -> write.replace(target, new byte[1024 * 1024], OperationDeadline.unlimited()))
-                .isInstanceOf(ClosedByInterruptException.class);
-        Thread.interrupted();
+            assertThatThrownBy(() -> write.replace(directory, target.getFileName(), new byte[1024 * 1024], OperationDeadline.unlimited()))
+                    .isInstanceOf(ClosedByInterruptException.class);
+            Thread.interrupted();
+        }
 
         assertThat(target).doesNotExist();
         assertThat(tempFiles()).isEmpty();

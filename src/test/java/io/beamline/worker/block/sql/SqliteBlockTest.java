@@ -5,6 +5,7 @@ import static io.beamline.worker.block.sql.SqlSteps.context;
 import static io.beamline.worker.block.sql.SqlSteps.job;
 import static io.beamline.worker.block.sql.SqlSteps.output;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.worker.block.TenantPaths;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /** sql.query against real SQLite files in a temporary data directory. */
 class SqliteBlockTest {
@@ -193,6 +197,32 @@ class SqliteBlockTest {
         assertFailed(block.execute(job("sqlite://../tenant-b/db.sqlite", "SELECT * FROM secrets"), context("tenant-a")),
                 ErrorCode.PERMISSION_DENIED);
         assertThat(output(block.execute(job(DB, "SELECT * FROM secrets"), context("tenant-b"))).rowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void linkThatStaysInsideTheTenantsDirectoryStillReachesItsDatabase() throws Exception {
+        // the file is opened by its real path, since SQLite now refuses links on the way
+        Files.createSymbolicLink(dataDir.resolve("tenant-a/current"), dataDir.resolve("tenant-a"));
+
+        assertThat(output(block.execute(job("sqlite://current/db.sqlite", "SELECT * FROM users"), context("tenant-a"))).rowCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void sqliteRefusesALinkSwappedIntoThePathAfterTheCheck() throws Exception {
+        // The driver opens by name; what a job's sqlite:// path resolved to is handed to it as a
+        // real path. A link there now can only have been swapped in after the check: SQLite
+        // itself must refuse it (SQLITE_OPEN_NOFOLLOW), not read the file it leads to.
+        Path outside = Files.createDirectories(dataDir.resolve("outside"));
+        SqlSteps.execute("jdbc:sqlite:" + outside.resolve("db.sqlite"), "CREATE TABLE secrets (s TEXT)");
+        Path swapped = Files.createSymbolicLink(dataDir.resolve("tenant-a/swapped"), outside);
+
+        assertThatThrownBy(() -> {
+            try (Connection connection = new ReadOnlySqliteDataSource(swapped.resolve("db.sqlite"), 1024).getConnection()) {
+                connection.createStatement().execute("SELECT * FROM secrets");
+            }
+        }).isInstanceOfSatisfying(SQLiteException.class,
+                e -> assertThat(e.getResultCode()).isEqualTo(SQLiteErrorCode.SQLITE_CANTOPEN_SYMLINK));
     }
 
     @Test
