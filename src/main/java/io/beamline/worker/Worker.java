@@ -72,8 +72,34 @@ public final class Worker implements AutoCloseable {
         return create(config, Blocks.create(config, services), services);
     }
 
+    /**
+     * Builds a worker with the blocks its configuration asks for, exporting into {@code metrics}:
+     * made by {@link #createMetrics} with the services' health, and served before the worker
+     * existed (serve answers scrapes while NATS is still unreachable).
+     */
+    public static Worker create(WorkerConfig config, WorkerServices services, WorkerMetrics metrics) {
+        return create(config, Blocks.create(config, services), services, metrics);
+    }
+
     /** Builds a worker around the given blocks (tests and tools that bring their own). */
     public static Worker create(WorkerConfig config, Blocks blocks, WorkerServices services) {
+        return create(config, blocks, services, createMetrics(config, services.health()));
+    }
+
+    /**
+     * The metrics of a worker of this configuration before the worker exists: the families that
+     * are always there (step counters and latency at zero, process and JVM) and, with CP2
+     * metrics, each of {@code health}'s checks. The worker adds its pools' gauges when created.
+     */
+    public static WorkerMetrics createMetrics(WorkerConfig config, HealthChecks health) {
+        WorkerMetrics metrics = new WorkerMetrics(new PrometheusRegistry(), config.flags().observabilityMetrics(),
+                config.metricsTenantLabel());
+        metrics.gauge(MetricNames.HEALTH_STATUS, "1 when a health check passes, 0 when it fails", false,
+                cb -> health.evaluate().forEach((name, check) -> cb.call(check.healthy() ? 1 : 0, name)), "check");
+        return metrics;
+    }
+
+    private static Worker create(WorkerConfig config, Blocks blocks, WorkerServices services, WorkerMetrics metrics) {
         Clock clock = services.clock();
         QueueMemory memory = new QueueMemory(config.queueMemoryBytes());
         Map<ResourcePool, Pool> pools = new EnumMap<>(ResourcePool.class);
@@ -83,8 +109,6 @@ public final class Worker implements AutoCloseable {
         TenantQuotas quotas = new TenantQuotas(config.quotas(), clock::millis);
         AssignmentRegistry registry = new AssignmentRegistry(REMEMBER_FINISHED);
         DeadLetters deadLetters = new DeadLetters(config.workerId(), clock, services.maxDeadLetterPayload());
-        WorkerMetrics metrics = new WorkerMetrics(new PrometheusRegistry(), config.flags().observabilityMetrics(),
-                config.metricsTenantLabel());
         StepListener listener = StepListener.of(List.of(new StepLogListener(), metrics));
         StepTracer tracer = new OtelStepTracer(services.openTelemetry(), config.workerId());
         ResilienceConfig resilience = config.resilience();
@@ -102,7 +126,7 @@ public final class Worker implements AutoCloseable {
                 clock, resilience.cancelGrace(), quotas, config.flags().cancellation(), config.rejectWhenCircuitOpen(), tracer);
         HealthChecks health = services.health();
         health.register("pools", () -> poolHealth(pools, config.maxQueueSize(), memory));
-        registerGauges(metrics, pools, health, breakers, memory);
+        registerGauges(metrics, pools, breakers, memory);
         blocks.approvals().ifPresent(approvals -> metrics.gauge(MetricNames.APPROVALS_PENDING,
                 "Human approvals waiting for a decision", true, cb -> cb.call(approvals.pending(java.util.Optional.empty()).size())));
         return new Worker(config, pools, registry, coordinator, health, metrics, blocks);
@@ -118,16 +142,14 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Gauges read at scrape time from the state they describe. */
-    private static void registerGauges(WorkerMetrics metrics, Map<ResourcePool, Pool> pools, HealthChecks health,
-                                       CircuitBreakers breakers, QueueMemory memory) {
+    private static void registerGauges(WorkerMetrics metrics, Map<ResourcePool, Pool> pools, CircuitBreakers breakers,
+                                       QueueMemory memory) {
         metrics.gauge(MetricNames.POOL_QUEUE_DEPTH, "Steps waiting in each pool's queue", true,
                 cb -> pools.forEach((kind, pool) -> cb.call(pool.queueDepth(), kind.wireName())), "pool");
         metrics.gauge(MetricNames.QUEUE_DEPTH, "Steps waiting in each resource pool", false,
                 cb -> pools.forEach((kind, pool) -> cb.call(pool.queueDepth(), kind.wireName())), "resource_pool");
         metrics.gauge(MetricNames.ACTIVE_TASKS, "Steps running in each resource pool", false,
                 cb -> pools.forEach((kind, pool) -> cb.call(pool.activeCount(), kind.wireName())), "resource_pool");
-        metrics.gauge(MetricNames.HEALTH_STATUS, "1 when a health check passes, 0 when it fails", false,
-                cb -> health.evaluate().forEach((name, check) -> cb.call(check.healthy() ? 1 : 0, name)), "check");
         metrics.gauge(MetricNames.BREAKERS_OPEN, "Destinations whose circuit breaker is open", true,
                 cb -> cb.call(breakers.openCount()));
         metrics.gauge(MetricNames.RESOURCE_USAGE + "_queued_bytes", "Estimated heap held by queued steps", true,

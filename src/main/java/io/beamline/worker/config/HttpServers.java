@@ -7,6 +7,7 @@ import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HealthEndpoint;
 import io.beamline.worker.observability.HttpSurface;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The worker's HTTP surfaces (SPEC §6): {@code /_health}, the approval API and page and
  * {@code /assignments/{id}} on {@code --health-endpoint}; {@code /metrics} on
  * {@code --prometheus-endpoint}, or on the same server when both name the same address. Health
- * answers from the start; the rest is mounted once the worker exists.
+ * and metrics answer from the start (while NATS is unreachable, Prometheus must see a worker
+ * that says so, not one that is down); the rest is mounted once the worker exists.
  */
 final class HttpServers implements AutoCloseable {
     private final WorkerConfig config;
@@ -29,26 +31,32 @@ final class HttpServers implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    static HttpServers start(WorkerConfig config, HealthChecks health, Clock clock) throws IOException {
+    /** Starts the servers with health and the worker's {@code metrics} (see Worker#createMetrics). */
+    static HttpServers start(WorkerConfig config, HealthChecks health, PrometheusRegistry metrics, Clock clock)
+            throws IOException {
         HttpSurface main = bind("--health-endpoint", config.healthEndpoint().toSocketAddress());
         main.mount("/_health", new HealthEndpoint(health, clock));
-        main.start();
-        HttpSurface metrics = null;
+        HttpSurface metricsSurface = null;
         if (!config.prometheusEndpoint().equals(config.healthEndpoint())) {
-            metrics = bind("--prometheus-endpoint", config.prometheusEndpoint().toSocketAddress());
-            metrics.start();
+            metricsSurface = bind("--prometheus-endpoint", config.prometheusEndpoint().toSocketAddress());
         }
-        return new HttpServers(config, main, metrics);
+        (metricsSurface == null ? main : metricsSurface).mount("/metrics", new MetricsHandler(metrics));
+        main.start();
+        if (metricsSurface != null) {
+            metricsSurface.start();
+        }
+        return new HttpServers(config, main, metricsSurface);
     }
 
     /**
      * The embedded mode's server: one address for everything, and a busy port is not fatal
      * (the steps still run; only the approval API and status pages are missing, as logged).
      */
-    static HttpServers startEmbedded(WorkerConfig config, HealthChecks health, Clock clock) {
+    static HttpServers startEmbedded(WorkerConfig config, HealthChecks health, PrometheusRegistry metrics, Clock clock) {
         try {
             HttpSurface main = new HttpSurface(config.healthEndpoint().toSocketAddress());
             main.mount("/_health", new HealthEndpoint(health, clock));
+            main.mount("/metrics", new MetricsHandler(metrics));
             main.start();
             return new HttpServers(config, main, null);
         } catch (IOException e) {
@@ -58,12 +66,11 @@ final class HttpServers implements AutoCloseable {
         }
     }
 
-    /** Mounts what needs the worker: metrics, approvals, assignment status. */
+    /** Mounts what needs the worker: approvals, assignment status. */
     void serve(Worker worker) {
         if (main == null) {
             return;
         }
-        (metrics == null ? main : metrics).mount("/metrics", new MetricsHandler(worker.metrics().registry()));
         worker.approvals().ifPresent(approvals -> main.mount(ApprovalHttpHandler.PREFIX, new ApprovalHttpHandler(approvals)));
         main.mount(AssignmentStatusEndpoint.PREFIX, new AssignmentStatusEndpoint(worker.coordinator()::status));
     }

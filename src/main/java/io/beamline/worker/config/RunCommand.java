@@ -4,6 +4,7 @@ import io.beamline.worker.Worker;
 import io.beamline.worker.WorkerServices;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.Tracing;
+import io.beamline.worker.observability.WorkerMetrics;
 import io.beamline.worker.transport.JsonLinesOutcomeSink;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,11 +54,12 @@ final class RunCommand implements Callable<Integer> {
         health.register("worker", () -> serving.get()
                 ? HealthChecks.Check.ok("running") : HealthChecks.Check.failing("starting"));
         Clock clock = Clock.systemUTC();
+        WorkerMetrics metrics = Worker.createMetrics(config, health);
         try (InputStream reader = open(input);
-             HttpServers http = HttpServers.startEmbedded(config, health, clock)) {
+             HttpServers http = HttpServers.startEmbedded(config, health, metrics.registry(), clock)) {
             WorkerServices services = new WorkerServices(sink, sink::notice, health, clock,
                     Tracing.fromEnvironment(System.getenv()), MAX_DEAD_LETTER_PAYLOAD, http.publicUrl());
-            try (Worker worker = Worker.create(config, services)) {
+            try (Worker worker = Worker.create(config, services, metrics)) {
                 http.serve(worker);
                 serving.set(true);
                 worker.announceReady();

@@ -7,6 +7,7 @@ import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HttpSurface;
 import io.beamline.worker.observability.MetricNames;
 import io.beamline.worker.observability.Tracing;
+import io.beamline.worker.observability.WorkerMetrics;
 import io.beamline.worker.runtime.OutcomeSink;
 import io.beamline.worker.transport.CancelSubscription;
 import io.beamline.worker.transport.CoreNatsTransport;
@@ -30,9 +31,9 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code serve}: the production mode, taking assignments from NATS (SPEC §3). Order of start:
- * HTTP surfaces (so health answers, unhealthy, while NATS is not there yet), NATS, the worker,
- * the intake, then the steps that were waiting for approval before a restart. Stop: SIGTERM
- * stops the intake, drains, flushes and exits 0.
+ * HTTP surfaces (so health answers, unhealthy, and metrics say {@code worker_nats_connected 0}
+ * while NATS is not there yet), NATS, the worker, the intake, then the steps that were waiting
+ * for approval before a restart. Stop: SIGTERM stops the intake, drains, flushes and exits 0.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Take assignments from NATS (caf.exec.assign.v1, queue group caf-workers), run them, publish acks and results.")
@@ -57,7 +58,10 @@ final class ServeCommand implements Callable<Integer> {
                 : connector.connected() ? HealthChecks.Check.ok("receiving assignments")
                 : HealthChecks.Check.failing("not receiving: NATS disconnected"));
         OpenTelemetry openTelemetry = Tracing.fromEnvironment(System.getenv());
-        try (HttpServers http = HttpServers.start(config, health, clock)) {
+        WorkerMetrics metrics = Worker.createMetrics(config, health);
+        metrics.gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
+                cb -> cb.call(connector.connected() ? 1 : 0));
+        try (HttpServers http = HttpServers.start(config, health, metrics.registry(), clock)) {
             Connection connection = connector.connectUnlessStopped(config.natsUrls(), config.workerId(), health,
                     signal.requested()).orElse(null);
             if (connection == null) {
@@ -69,16 +73,14 @@ final class ServeCommand implements Callable<Integer> {
             OutcomeSink sink = streamSink != null ? streamSink : new NatsOutcomeSink(connection, Duration.ofSeconds(60));
             WorkerServices services = new WorkerServices(sink, new NatsApprovalNotifier(connection), health, clock,
                     openTelemetry, (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
-            try (Worker worker = Worker.create(config, services);
+            try (Worker worker = Worker.create(config, services, metrics);
                  Intake transport = config.transport() == TransportKind.jetstream
                          ? new JetStreamTransport(connection, worker.coordinator(), streamSink, config.jetStream())
                          : new CoreNatsTransport(connection, worker.coordinator(), config.intakeThreads(), config.pendingBytesPerIntake());
                  CancelSubscription cancels = config.flags().cancellation()
                          ? new CancelSubscription(connection, worker.coordinator()) : null) {
                 http.serve(worker);
-                worker.metrics().gauge(MetricNames.NATS_CONNECTED, "1 while connected to NATS", true,
-                        cb -> cb.call(connection.getStatus() == Connection.Status.CONNECTED ? 1 : 0));
-                worker.metrics().counter(MetricNames.INTAKE_DROPPED,
+                metrics.counter(MetricNames.INTAKE_DROPPED,
                         "Assignments the NATS client dropped unread as a slow consumer (no answer; the Router retries)",
                         transport::droppedMessages);
                 try {

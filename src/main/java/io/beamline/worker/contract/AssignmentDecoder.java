@@ -306,8 +306,9 @@ public final class AssignmentDecoder {
                 readableId(root, "trace_id"), readableId(root, "tenant_id"), reason, message, null);
     }
 
-    private static String readableId(JsonNode root, String name) {
-        JsonNode node = root.get(name);
+    /** The text of {@code name} in {@code object} when it could be an id (a string of id length), else null. */
+    static String readableId(JsonNode object, String name) {
+        JsonNode node = object.get(name);
         return node != null && node.isTextual() && Fields.fitsIdLength(node.textValue()) ? node.textValue() : null;
     }
 

@@ -16,6 +16,20 @@ public sealed interface Decoded {
      * dead letter.
      */
     record Invalid(Rejection rejection, JsonNode payload) implements Decoded {
+        /** Its {@code run_id} when readable: for the span of the refused message. */
+        public Optional<String> runId() {
+            return Optional.ofNullable(AssignmentDecoder.readableId(payload, "run_id"));
+        }
+
+        /**
+         * The block type its {@code job.type} names, or that text itself when no block has that
+         * name (an unsupported block), when readable: for the span of the refused message.
+         */
+        public Optional<String> blockType() {
+            JsonNode job = payload.get("job");
+            String type = job != null && job.isObject() ? AssignmentDecoder.readableId(job, "type") : null;
+            return type == null ? Optional.empty() : Optional.of(Job.canonicalType(type).orElse(type));
+        }
     }
 
     /**

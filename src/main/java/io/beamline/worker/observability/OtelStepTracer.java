@@ -1,10 +1,13 @@
 package io.beamline.worker.observability;
 
+import io.beamline.worker.contract.Decoded;
 import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.Rejection;
 import io.beamline.worker.runtime.StepTracer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -111,6 +114,24 @@ public final class OtelStepTracer implements StepTracer {
         }
 
         @Override
+        public void describe(Decoded.Invalid message, Rejection rejection) {
+            if (!span.isRecording()) {
+                return;
+            }
+            setIfPresent(TENANT_ID, rejection.tenantId());
+            setIfPresent(TRACE_ID, rejection.traceId());
+            setIfPresent(ASSIGNMENT_ID, rejection.assignmentId());
+            message.runId().ifPresent(runId -> span.setAttribute(RUN_ID, runId));
+            message.blockType().ifPresent(type -> span.setAttribute(BLOCK_TYPE, type));
+        }
+
+        private void setIfPresent(AttributeKey<String> key, String value) {
+            if (value != null) {
+                span.setAttribute(key, value);
+            }
+        }
+
+        @Override
         public void fail(String message) {
             span.setStatus(StatusCode.ERROR, message);
         }
@@ -118,6 +139,12 @@ public final class OtelStepTracer implements StepTracer {
         @Override
         public Optional<String> traceId() {
             return span.getSpanContext().isValid() ? Optional.of(span.getSpanContext().getTraceId()) : Optional.empty();
+        }
+
+        @Override
+        public String sampledTraceIdOr(String otherwise) {
+            SpanContext context = span.getSpanContext();
+            return context.isSampled() ? context.getTraceId() : otherwise;
         }
 
         @Override

@@ -20,10 +20,11 @@ public final class StepLogListener implements StepListener {
     private static final Logger log = LoggerFactory.getLogger("worker");
 
     @Override
-    public void completed(ExecAssignment assignment, ExecResult result) {
+    public void completed(ExecAssignment assignment, ExecResult result, String traceId) {
         if (result.error() == null ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
             return;  // at high rates operators turn step lines off; then they cost nothing
         }
+        // the wire trace_id, as in the ack and the result the Router correlates by
         withIds(assignment.traceId(), assignment.tenantId(), () -> {
             if (result.error() == null) {
                 log.info("Step execution completed", kv("assignment_id", assignment.assignmentId()),

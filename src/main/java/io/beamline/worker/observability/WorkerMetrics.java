@@ -149,14 +149,14 @@ public final class WorkerMetrics implements StepListener {
     }
 
     @Override
-    public void completed(ExecAssignment assignment, ExecResult result) {
+    public void completed(ExecAssignment assignment, ExecResult result, String traceId) {
         String type = assignment.job().blockType();
         StepStatus status = result.status();
         ResourcePool pool = assignment.pool();
         TypePoints points = typePoints(type);
-        // the exemplar links a latency bucket to one step's trace (OpenMetrics scrapes show it);
-        // the trace id is the step's OpenTelemetry trace id when tracing made it, else the wire one
-        Labels exemplar = points.exemplar(assignment.traceId());
+        // the exemplar links a latency bucket to one step's trace (OpenMetrics scrapes show it):
+        // the OpenTelemetry trace id of its sampled spans, else the wire trace_id
+        Labels exemplar = points.exemplar(traceId);
         points.tasks[status.ordinal()].inc();
         observe(points.latency, result.latencyMs(), exemplar);
         if (status == StepStatus.TIMEOUT) {

@@ -104,6 +104,7 @@ public final class Coordinator {
                     // like an accepted assignment, one without a trace_id gets one for its ack and logs
                     Rejection rejection = invalid.rejection().traceId() != null ? invalid.rejection()
                             : invalid.rejection().withTraceId(span.traceId().orElseGet(Coordinator::newTraceId));
+                    span.describe(invalid, rejection);
                     span.fail(rejection.message());
                     settleWhenPublished(delivery, reject(rejection),
                             deadLetter(deadLetters.invalid(rejection, payload, invalid.payload())));

@@ -217,7 +217,7 @@ public final class StepExecutor {
         } finally {
             publish.end();
         }
-        listener.completed(assignment, result);
+        listener.completed(assignment, result, step.receiveSpan().sampledTraceIdOr(assignment.traceId()));
         // a step the Router cancelled is not a failure anyone needs to look at again
         if (result.error() != null && !result.error().isRetryable() && result.status() != StepStatus.CANCELLED) {
             try {

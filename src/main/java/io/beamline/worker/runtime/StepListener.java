@@ -23,7 +23,12 @@ public interface StepListener {
     default void started(ExecAssignment assignment, int attempt) {
     }
 
-    default void completed(ExecAssignment assignment, ExecResult result) {
+    /**
+     * A step's one result is out. {@code traceId} is the trace that shows the step: the
+     * OpenTelemetry trace id of its spans when they were sampled, else its wire {@code trace_id}
+     * (which the result carries).
+     */
+    default void completed(ExecAssignment assignment, ExecResult result, String traceId) {
     }
 
     default void deadLettered(DeadLetter letter) {
@@ -49,8 +54,8 @@ public interface StepListener {
             }
 
             @Override
-            public void completed(ExecAssignment assignment, ExecResult result) {
-                copy.forEach(l -> l.completed(assignment, result));
+            public void completed(ExecAssignment assignment, ExecResult result, String traceId) {
+                copy.forEach(l -> l.completed(assignment, result, traceId));
             }
 
             @Override

@@ -1,6 +1,8 @@
 package io.beamline.worker.runtime;
 
+import io.beamline.worker.contract.Decoded;
 import io.beamline.worker.contract.ExecAssignment;
+import io.beamline.worker.contract.Rejection;
 import java.util.Optional;
 
 /**
@@ -41,12 +43,27 @@ public interface StepTracer {
         default void describe(ExecAssignment assignment) {
         }
 
+        /**
+         * Adds what a message refused at validation has of the step's attributes: the ids its
+         * {@code rejection} carries (the trace id it was given included), its run and block type.
+         */
+        default void describe(Decoded.Invalid message, Rejection rejection) {
+        }
+
         default void fail(String message) {
         }
 
         /** The span's trace id when tracing is on: the trace id of an assignment that came without one. */
         default Optional<String> traceId() {
             return Optional.empty();
+        }
+
+        /**
+         * The span's trace id when the span was sampled (its trace reaches the collector, where
+         * a trace viewer finds it), else {@code otherwise}. Allocates nothing: called for every step.
+         */
+        default String sampledTraceIdOr(String otherwise) {
+            return otherwise;
         }
 
         default void end() {

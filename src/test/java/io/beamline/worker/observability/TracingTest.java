@@ -1,6 +1,7 @@
 package io.beamline.worker.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -175,6 +176,38 @@ class TracingTest {
         assertThat(receive.getTraceId()).isEqualTo(traceId);
         assertThat(receive.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+    }
+
+    /**
+     * Regression: a message refused at validation left a receive span with worker_id only,
+     * though its tenant, trace, run and block type could be read (SPEC §6).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"unsupported_block", "invalid_input", "missing_required_field"})
+    void aMessageRefusedAtValidationLeavesAReceiveSpanWithTheAttributesItHad(String reason) {
+        ObjectNode assignment = Assignments.fsGet("/refused").put("tenant_id", "tenant-refused")
+                .put("trace_id", "trace-refused").put("run_id", "run-refused");
+        switch (reason) {
+            case "unsupported_block" -> ((ObjectNode) assignment.get("job")).put("type", "no.such.block");
+            case "invalid_input" -> assignment.put("version", "2");
+            default -> assignment.remove("request_id");
+        }
+        String id = assignment.get("assignment_id").asText();
+
+        worker.worker().coordinator().onMessage(Json.write(assignment), traceparent(randomHex(16), randomHex(8), "01"));
+
+        assertThat(worker.sink.ackFor(id).orElseThrow().reason().wireName()).as("the rejection's reason").isEqualTo(reason);
+        SpanData receive = named(exporter.getFinishedSpanItems(), StepTracer.RECEIVE);
+        assertThat(receive.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(receive.getStatus().getDescription()).contains(reason.equals("unsupported_block") ? "no.such.block"
+                : reason.equals("invalid_input") ? "version" : "request_id");
+        assertThat(receive.getAttributes().asMap()).containsOnly(
+                entry(AttributeKey.stringKey("tenant_id"), "tenant-refused"),
+                entry(AttributeKey.stringKey("trace_id"), "trace-refused"),
+                entry(AttributeKey.stringKey("run_id"), "run-refused"),
+                entry(AttributeKey.stringKey("block_type"), reason.equals("unsupported_block") ? "no.such.block" : "fs.get"),
+                entry(AttributeKey.stringKey("assignment_id"), id),
+                entry(AttributeKey.stringKey("worker_id"), WORKER_ID));
     }
 
     @Test

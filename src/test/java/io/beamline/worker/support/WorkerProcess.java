@@ -84,7 +84,12 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** GET on the health server; returns status code and body. */
     public HttpReply get(String path) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + healthPort + path).toURL().openConnection();
+        return get(healthPort, path);
+    }
+
+    /** GET on another of the worker's servers (its {@code --prometheus-endpoint}) on 127.0.0.1. */
+    public static HttpReply get(int port, String path) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
         connection.setConnectTimeout(2000);
         connection.setReadTimeout(5000);
         int status = connection.getResponseCode();

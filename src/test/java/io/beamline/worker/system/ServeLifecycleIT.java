@@ -100,6 +100,35 @@ class ServeLifecycleIT {
         }
     }
 
+    /**
+     * Regression: /metrics answered 404 until the first connection, so Prometheus saw a worker
+     * that could not reach NATS as down, and WorkerNatsDisconnected never fired for it.
+     */
+    @Test
+    void metricsAnswerWhileNatsHasNeverBeenReachable() throws Exception {
+        int health = NatsServer.freePort();
+        int metrics = NatsServer.freePort();
+        String nowhere = "nats://127.0.0.1:" + NatsServer.freePort();  // nothing listens there
+        try (WorkerProcess worker = WorkerProcess.builder("serve", "--nats-url", nowhere,
+                        "--health-endpoint", "127.0.0.1:" + health, "--prometheus-endpoint", "127.0.0.1:" + metrics)
+                .env(Map.of("WORKER_SANDBOX_MODE", "true", "CP2_OBSERVABILITY_METRICS_ENABLED", "true"))
+                .healthPort(health).start()) {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> worker.get("/_health").status() == 503);
+
+            // the nats check is registered by the thread that is still trying to connect
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                WorkerProcess.HttpReply scrape = WorkerProcess.get(metrics, "/metrics");
+
+                assertThat(scrape.status()).as(scrape.body()).isEqualTo(200);
+                assertThat(scrape.body().lines())
+                        .contains("worker_nats_connected 0.0")
+                        .anySatisfy(line -> assertThat(line).startsWith("worker_tasks_total{"))
+                        .anySatisfy(line -> assertThat(line).startsWith("worker_health_status{check=\"nats\"} 0.0"))
+                        .anySatisfy(line -> assertThat(line).startsWith("jvm_"));
+            });
+        }
+    }
+
     @Test
     void sigtermAfterNatsWentAwayExitsZero() throws Exception {
         try (NatsServer nats = NatsServer.start();
