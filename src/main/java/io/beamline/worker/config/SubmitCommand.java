@@ -27,7 +27,13 @@ import picocli.CommandLine.Parameters;
  * {@code success}, 1 another final status, 2 rejected or dead-lettered, 3 no answer in time.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = "Publish one assignment (a JSON file, or - for stdin) to NATS and print its ack and result.")
+        description = "Publish one assignment (a JSON file, or - for stdin) to NATS and print its ack and result.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:the result is success",
+                "1:the result is error, timeout or cancelled",
+                "2:the assignment was rejected (ack) or unreadable (dead letter), or a usage error",
+                "3:NATS could not be reached, or no ack or result came within --timeout-ms"})
 final class SubmitCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE|-", description = "The assignment as a JSON object.")

@@ -51,6 +51,9 @@ public record WorkerConfig(
         Duration approvalRetention,
         FeatureFlags flags) {
 
+    /** Intake subscriptions beyond this only add threads: two already keep two cores busy decoding. */
+    static final int MAX_INTAKE_THREADS = 64;
+
     public WorkerConfig {
         requireText("--worker-id", workerId);
         requirePositive("--cpu-pool-size", cpuPoolSize);
@@ -60,6 +63,10 @@ public record WorkerConfig(
         requirePositive("--max-cpu-time-ms", maxCpuTimeMs);
         requirePositive("--max-queue-size", maxQueueSize);
         requirePositive("--intake-threads", intakeThreads);
+        if (intakeThreads > MAX_INTAKE_THREADS) {
+            // each is a subscription and a thread: 100,000 took minutes to start and never stopped
+            throw new ConfigException("--intake-threads must be at most " + MAX_INTAKE_THREADS + ", got " + intakeThreads);
+        }
         if (natsUrls.isEmpty()) {
             throw new ConfigException("--nats-url must name at least one server");
         }
@@ -103,11 +110,23 @@ public record WorkerConfig(
      * that an unusable {@code --data-dir} is a configuration error at start-up (exit 2), not a
      * failure of the first block or store that touches it.
      */
+    /** What went wrong with a path, in words (the exception's class name said it to Java programmers only). */
+    static String reason(Exception e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException missing -> "a directory above it does not exist or cannot hold directories ("
+                    + missing.getFile() + ")";
+            case java.nio.file.AccessDeniedException denied -> "permission denied (" + denied.getFile() + ")";
+            case java.nio.file.FileAlreadyExistsException taken -> "a file that is not a directory is in the way (" + taken.getFile() + ")";
+            case java.nio.file.FileSystemException other when other.getReason() != null -> other.getReason() + " (" + other.getFile() + ")";
+            default -> String.valueOf(e.getMessage());
+        };
+    }
+
     public void prepareDataDir() {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException | SecurityException e) {
-            throw new ConfigException("--data-dir " + dataDir + " cannot be created: " + e);
+            throw new ConfigException("--data-dir " + dataDir + " cannot be created: " + reason(e));
         }
         if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir)) {
             throw new ConfigException("--data-dir " + dataDir + " must be a directory this worker can write to");

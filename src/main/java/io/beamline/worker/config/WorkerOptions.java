@@ -60,7 +60,7 @@ public final class WorkerOptions {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Root of the per-tenant data directories and embedded databases (env WORKER_DATA_DIR; default: ./data).")
-    Path dataDir;
+    String dataDir;
 
     @Option(names = "--max-queue-size", paramLabel = "N",
             description = "Per-pool queue bound when CP2_QUEUE_MANAGEMENT_ENABLED is on (env WORKER_MAX_QUEUE_SIZE; default: 1000).")
@@ -128,7 +128,8 @@ public final class WorkerOptions {
     String retryJitter;
 
     @Option(names = "--retry-budget-ratio", paramLabel = "FRACTION",
-            description = "Retries to one destination may add at most this fraction to its first attempts (env WORKER_RETRY_BUDGET_RATIO; default: 0.2).")
+            description = "Retries to one destination may add at most this fraction to its first attempts, 0 to 10, "
+                    + "beyond the 10 retries per 10 s every destination may always make (env WORKER_RETRY_BUDGET_RATIO; default: 0.2).")
     Double retryBudgetRatio;
 
     @Option(names = "--breaker-failure-threshold", paramLabel = "N",
@@ -192,7 +193,7 @@ public final class WorkerOptions {
                 splitUrls(settings.text("--nats-url", natsUrl, "NATS_URL", "nats://localhost:4222")),
                 Endpoint.parse("--prometheus-endpoint", settings.text("--prometheus-endpoint", prometheusEndpoint, "PROMETHEUS_ENDPOINT", "0.0.0.0:9092")),
                 Endpoint.parse("--health-endpoint", settings.text("--health-endpoint", healthEndpoint, "WORKER_HEALTH_ENDPOINT", "0.0.0.0:9091")),
-                settings.resolve("--data-dir", dataDir, "WORKER_DATA_DIR", Path::of, Path.of("data")).toAbsolutePath().normalize(),
+                directory("--data-dir", settings.text("--data-dir", dataDir, "WORKER_DATA_DIR", "data")).toAbsolutePath().normalize(),
                 (sql == null ? new SqlOptions() : sql).toConfig(settings),
                 settings.integer("--max-queue-size", maxQueueSize, "WORKER_MAX_QUEUE_SIZE", 1000),
                 settings.resolve("--queue-policy", queuePolicy, "WORKER_QUEUE_POLICY", s -> s, "reject_new").transform(
@@ -228,11 +229,23 @@ public final class WorkerOptions {
         QuotaConfig.Limits base = new QuotaConfig.Limits(
                 nonNegative("--tenant-max-concurrent", settings.integer("--tenant-max-concurrent", tenantMaxConcurrent, "WORKER_TENANT_MAX_CONCURRENT", 0)),
                 nonNegative("--tenant-max-executions", settings.longValue("--tenant-max-executions", tenantMaxExecutions, "WORKER_TENANT_MAX_EXECUTIONS", 0)),
-                nonNegative("--max-cpu-time-ms", settings.longValue("--max-cpu-time-ms", maxCpuTimeMs, "WORKER_MAX_CPU_TIME_MS", 7_200_000L)),
+                positive("--max-cpu-time-ms", settings.longValue("--max-cpu-time-ms", maxCpuTimeMs, "WORKER_MAX_CPU_TIME_MS", 7_200_000L)),
                 nonNegative("--tenant-max-bytes-in-flight", settings.longValue("--tenant-max-bytes-in-flight", tenantMaxBytesInFlight, "WORKER_TENANT_MAX_BYTES_IN_FLIGHT", 0)),
                 1);
         Path file = settings.resolve("--tenant-quotas", tenantQuotas, "WORKER_TENANT_QUOTAS", Path::of, null);
         return file == null ? new QuotaConfig(window, base, Map.of()) : QuotaFile.load(file, window, base);
+    }
+
+    /** A directory option's value: an empty one would have been the working directory. */
+    private static Path directory(String option, String value) {
+        if (value.isBlank()) {
+            throw new ConfigException(option + " must name a directory, not be empty");
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(option + " is not a usable path: " + e.getReason());
+        }
     }
 
     private static long positive(String option, long value) {

@@ -30,7 +30,7 @@ public final class AssignmentDecoder {
      */
     static final int MAX_APPROVER_CHARS = 254;
     static final int MIN_ATTEMPTS = 1;
-    static final int MAX_ATTEMPTS = 100;
+    static final int MAX_ATTEMPTS = RetryConfig.MAX_ATTEMPTS;
     /** Recently seen tenant ids, one per slot by hash: see {@link #shared}. */
     private static final String[] TENANT_IDS = new String[1024];
 

@@ -10,4 +10,6 @@ public record RetryConfig(
         String jitter) {
 
     public static final RetryConfig DEFAULTS = new RetryConfig(null, null, null, null);
+    /** The most attempts a step may be given, by its {@code retry_config} or the worker's default. */
+    public static final int MAX_ATTEMPTS = 100;
 }

@@ -40,7 +40,12 @@ public record ResilienceConfig(
             throw new ConfigException("--retry-max-delay-ms must be >= --retry-base-delay-ms");
         }
         requirePositive("--retry-max-attempts", maxAttempts);
-        if (retryBudgetRatio < 0 || retryBudgetRatio > 10) {
+        if (maxAttempts > io.beamline.worker.contract.RetryConfig.MAX_ATTEMPTS) {
+            // the same bound as a job's retry_config.max_attempts
+            throw new ConfigException("--retry-max-attempts must be at most " + io.beamline.worker.contract.RetryConfig.MAX_ATTEMPTS
+                    + ", got " + maxAttempts);
+        }
+        if (!(retryBudgetRatio >= 0 && retryBudgetRatio <= 10)) {  // NaN too: it compared as no budget at all
             throw new ConfigException("--retry-budget-ratio must be between 0 and 10, got " + retryBudgetRatio);
         }
         if (minRetriesPerWindow < 0) {

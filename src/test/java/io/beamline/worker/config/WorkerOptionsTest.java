@@ -116,6 +116,26 @@ class WorkerOptionsTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"--retry-budget-ratio, NaN, between 0 and 10", "--retry-budget-ratio, -0.1, between 0 and 10",
+            "--intake-threads, 65, at most 64", "--retry-max-attempts, 101, at most 100",
+            "--max-cpu-time-ms, -1, must be > 0", "--max-cpu-time-ms, 0, must be > 0", "--data-dir, '', must name a directory"})
+    void valuesThatOnceStartedOrSaidTwoThingsAreRefusedWithOneMessage(String option, String value, String message) {
+        assertThatThrownBy(() -> parse(Map.of(), option + "=" + value))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(option).hasMessageContaining(message);
+    }
+
+    @Test
+    void aDataDirThatCannotBeCreatedIsExplainedInWordsNotAnExceptionsName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        WorkerConfig config = parse(Map.of(), "--data-dir", file.resolve("below").toString());
+
+        assertThatThrownBy(config::prepareDataDir)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--data-dir").hasMessageNotContaining("java.nio");
+    }
+
+    @ParameterizedTest
     @CsvSource({"true, true", "TRUE, true", "1, true", "yes, true", "Yes, true", "false, false", "0, false", "on, false", "'', false"})
     void featureFlagsAcceptTrueOneAndYesInAnyCase(String value, boolean expected) {
         FeatureFlags flags = FeatureFlags.fromEnvironment(Map.of(FeatureFlags.ADVANCED_RETRY, value));

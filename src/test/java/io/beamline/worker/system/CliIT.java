@@ -58,6 +58,9 @@ class CliIT {
         "--max-memory-mb, 100000000, --max-memory-mb",
         "--max-memory-mb, +30000, --max-memory-mb",
         "--max-memory-mb, 0100, --max-memory-mb",
+        "--max-memory-mb, -1, at least 128",
+        "--intake-threads, 100000, at most 64",
+        "--data-dir, '', must name a directory",
     })
     void badValuesFailAtStartUpNamingTheOption(String option, String value, String named) throws Exception {
         WorkerProcess worker = WorkerProcess.builder("serve", option, value).run(Duration.ofSeconds(60));
