@@ -140,9 +140,13 @@ public final class ApprovalService implements AutoCloseable {
         return after.map(ApprovalService::outcomeOf);
     }
 
-    /** Records that a step took this approval's final outcome, so a restart does not resume it. */
-    public void collected(String id) {
-        store.markCollected(id);
+    /**
+     * Records that the result of this approval's step is out (published, and flushed or stored),
+     * so a restart does not resume it. Until then a restart publishes the final outcome again.
+     * Only the approval of {@code tenantId} in a final state is marked.
+     */
+    public void collected(String id, String tenantId) {
+        store.markCollected(id, tenantId);
         waiting.remove(id);
     }
 

@@ -219,9 +219,10 @@ public final class ApprovalStore implements AutoCloseable {
         transaction(() -> update("UPDATE approval SET notified = 1 WHERE id = ?", id));
     }
 
-    /** Records that a step took this final outcome, so a restart does not resume it again. */
-    void markCollected(String id) {
-        transaction(() -> update("UPDATE approval SET collected = 1 WHERE id = ? AND state <> 'pending'", id));
+    /** Records that the step's result with this final outcome is out, so a restart does not resume it again. */
+    void markCollected(String id, String tenantId) {
+        transaction(() -> update("UPDATE approval SET collected = 1 WHERE id = ? AND tenant_id = ? AND state <> 'pending'",
+                id, tenantId));
     }
 
     /** Deletes collected final approvals that finished before {@code cutoff}; returns how many. */

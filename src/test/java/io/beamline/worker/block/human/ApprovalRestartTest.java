@@ -92,7 +92,7 @@ class ApprovalRestartTest {
         harness = harness.restart();
         assertThat(harness.service.pendingAssignments()).containsExactly(assignment);
         ApprovalOutcome outcome = harness.service.open(assignment, job(assignment)).get(5, TimeUnit.SECONDS);
-        harness.service.collected(assignment.assignmentId());
+        harness.service.collected(assignment.assignmentId(), assignment.tenantId());
 
         assertThat(((ApprovalOutcome.Decided) outcome).output().comment()).isEqualTo("decided just before the crash");
         assertThat(harness.restart().service.pendingAssignments()).isEmpty();
@@ -120,7 +120,7 @@ class ApprovalRestartTest {
         ExecAssignment finished = approval("[\"ann\"]", "");
         harness.service.open(finished, job(finished));
         harness.decide(finished.assignmentId(), "ann", true, "");
-        harness.service.collected(finished.assignmentId());
+        harness.service.collected(finished.assignmentId(), finished.tenantId());
         ExecAssignment pending = approval("[\"ann\"]", "\"timeout_ms\":" + Duration.ofDays(30).toMillis());
         harness.service.open(pending, job(pending));
 
