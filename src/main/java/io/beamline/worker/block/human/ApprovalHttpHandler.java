@@ -3,6 +3,7 @@ package io.beamline.worker.block.human;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.beamline.worker.block.human.DecisionOutcome.Accepted;
+import io.beamline.worker.block.human.DecisionOutcome.Refusal;
 import io.beamline.worker.block.human.DecisionOutcome.Refused;
 import io.beamline.worker.observability.HttpSurface;
 import java.io.IOException;
@@ -82,15 +83,12 @@ public final class ApprovalHttpHandler implements HttpHandler {
 
     private void decide(HttpExchange exchange, String id) throws IOException {
         byte[] body = HttpSurface.readBody(exchange);
-        if (body == null) {
-            service.refuseMalformed(id, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes");
-            refuse(exchange, 413, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes", "too_large");
-            return;
-        }
-        DecisionOutcome outcome = switch (DecisionRequest.parse(body)) {
-            case DecisionRequest.Valid valid -> service.decide(id, valid.decision());
-            case DecisionRequest.Malformed malformed -> service.refuseMalformed(id, malformed.problem());
-        };
+        DecisionOutcome outcome = body == null
+                ? service.refuseUnread(id, Refusal.TOO_LARGE, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes")
+                : switch (DecisionRequest.parse(body)) {
+                    case DecisionRequest.Valid valid -> service.decide(id, valid.decision());
+                    case DecisionRequest.Malformed malformed -> service.refuseUnread(id, Refusal.MALFORMED, malformed.problem());
+                };
         switch (outcome) {
             case Accepted accepted -> HttpSurface.sendJson(exchange, 200, accepted.approval());
             case Refused refused -> refuse(exchange, status(refused.refusal()), refused.message(), refused.refusal().wireName());
@@ -116,6 +114,7 @@ public final class ApprovalHttpHandler implements HttpHandler {
     static int status(DecisionOutcome.Refusal refusal) {
         return switch (refusal) {
             case MALFORMED -> 400;
+            case TOO_LARGE -> 413;
             case NOT_AN_APPROVER, WRONG_TOKEN -> 403;
             case UNKNOWN_ID -> 404;
             case ALREADY_DECIDED, ALREADY_VOTED -> 409;

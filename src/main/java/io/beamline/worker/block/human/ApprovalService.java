@@ -121,9 +121,12 @@ public final class ApprovalService implements AutoCloseable {
         return outcome;
     }
 
-    /** Refuses a decision request whose body could not be read, and records the attempt. */
-    public DecisionOutcome refuseMalformed(String id, String problem) {
-        return transitions.refuseMalformed(id, problem, clock.millis());
+    /**
+     * Refuses a decision request whose body could not be read ({@code MALFORMED} or
+     * {@code TOO_LARGE}), and records the attempt under that reason.
+     */
+    public DecisionOutcome refuseUnread(String id, Refusal refusal, String problem) {
+        return transitions.refuseUnread(id, refusal, problem, clock.millis());
     }
 
     /**

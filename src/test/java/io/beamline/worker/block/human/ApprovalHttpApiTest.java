@@ -267,6 +267,6 @@ class ApprovalHttpApiTest {
         assertThat(after.withoutAudit()).isEqualTo(before.withoutAudit());
         assertThat(after.audit()).hasSize(before.audit().size() + 1);
         assertThat(after.audit().getLast().accepted()).isFalse();
-        assertThat(after.audit().getLast().outcome()).isEqualTo(status == 413 ? "malformed" : reason);
+        assertThat(after.audit().getLast().outcome()).isEqualTo(reason);
     }
 }
