@@ -21,6 +21,7 @@ import java.util.Optional;
  * GET  /approvals/{id}               one approval, its votes and audit trail
  * POST /approvals/{id}/decision      {approver, token, approved, comment?}
  * GET  /approvals/ui[?id=&amp;approver=&amp;token=&amp;tenant_id=]   the web page
+ * POST /approvals/ui?id={id}        the page's decision: as /approvals/{id}/decision
  * </pre>
  * Path segments are percent-decoded one by one, so any assignment id is addressable. (An
  * approval whose id is {@code ui} is read through the page, {@code ?id=ui}.) Refusals answer
@@ -57,7 +58,12 @@ public final class ApprovalHttpHandler implements HttpHandler {
                     new ApprovalList(service.pending(QueryString.of(exchange).get("tenant_id")).stream()
                             .map(Approval::withoutAudit).toList())));
         } else if (segments.size() == 1 && segments.get(0).equals("ui")) {
-            whenGet(exchange, () -> page(exchange));
+            Optional<String> id = QueryString.of(exchange).get("id");
+            if (exchange.getRequestMethod().equals("POST") && id.isPresent()) {
+                decide(exchange, id.get());  // the page's own form: browsers cannot put '.' or '..' in a path
+            } else {
+                whenGet(exchange, () -> page(exchange));
+            }
         } else if (segments.size() == 1) {
             whenGet(exchange, () -> show(exchange, segments.get(0)));
         } else if (segments.size() == 2 && segments.get(1).equals("decision")) {

@@ -87,6 +87,16 @@ final class ApprovalHarness implements AutoCloseable {
                 + "\"approvers\":" + approversJson + (extraFields.isEmpty() ? "" : "," + extraFields) + "}");
     }
 
+    /** An approval asking ann, under the assignment id {@code id}. */
+    static ExecAssignment approvalWithId(String id) {
+        var node = Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"Odd id\",\"approvers\":[\"ann\"]}");
+        node.put("tenant_id", "tenant-a").put("assignment_id", id);
+        if (new AssignmentDecoder().decode(Assignments.bytes(node)) instanceof Decoded.Valid valid) {
+            return valid.assignment();
+        }
+        throw new AssertionError("test assignment does not decode with id " + id);
+    }
+
     static HumanApprovalJob job(ExecAssignment assignment) {
         return (HumanApprovalJob) assignment.job();
     }
