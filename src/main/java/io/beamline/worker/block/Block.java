@@ -1,5 +1,6 @@
 package io.beamline.worker.block;
 
+import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.Job;
 import io.beamline.worker.contract.StepResult;
 
@@ -20,6 +21,16 @@ public interface Block<J extends Job> {
     Class<J> jobType();
 
     StepResult execute(J job, StepContext context) throws InterruptedException;
+
+    /**
+     * The step's one result is out for good: published and flushed to the server, or stored by
+     * JetStream. A block that keeps a step durably until its result is out ({@code human.approval},
+     * whose store republishes the result of a step not yet released after a restart) lets go of
+     * it here. Called once per published result of such a block's step, on any thread; must not
+     * throw for a step it does not know.
+     */
+    default void resultPublished(ExecAssignment assignment) {
+    }
 
     /** Runs {@code job}, which the registry has matched to this block by type. */
     default StepResult executeUnchecked(Job job, StepContext context) throws InterruptedException {

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's HTTP server (JDK {@code HttpServer}, one virtual thread per request): health,
  * the approval API and page, assignment status, and metrics when they share the address.
- * Handlers are mounted by path prefix before {@link #start}. Thread-safe after start.
+ * Handlers are mounted by path prefix before {@link #start}; a path no handler serves is answered
+ * 404 {@code {"error", "reason": "not_found"}}. Requests the JDK server refuses before any handler
+ * (a request line whose URI does not parse, {@code /approvals/%ZZ}) get its own plain 400.
+ * Thread-safe after start.
  */
 public final class HttpSurface implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("http");
@@ -28,6 +31,8 @@ public final class HttpSurface implements AutoCloseable {
     public HttpSurface(InetSocketAddress address) throws IOException {
         this.server = HttpServer.create(address, 128);
         this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        // the longest mounted prefix wins, so this answers only what nothing else serves
+        mount("/", exchange -> sendJson(exchange, 404, new Refusal("no such route", "not_found")));
     }
 
     public void mount(String pathPrefix, HttpHandler handler) {
@@ -61,6 +66,10 @@ public final class HttpSurface implements AutoCloseable {
 
     /** A JSON error body: {@code {"error": "..."}}. */
     public record ErrorBody(String error) {
+    }
+
+    /** A JSON error body with a machine-readable reason: {@code {"error": "...", "reason": "..."}}. */
+    public record Refusal(String error, String reason) {
     }
 
     public static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {

@@ -200,9 +200,9 @@ public final class Coordinator {
         }
         if (waitsForPeople(assignment)) {
             accept(assignment, step.acceptedAtMs());
-            // The approval is owned by this worker's durable store from here on (and resumed
-            // after a restart), so the transport may consider the message settled.
-            delivery.settle(Optional.empty());
+            // The message is settled once the approval is stored (StepContext.keptDurably): from
+            // then on this worker's durable store owns the step and resumes it after a restart.
+            // Not before: a worker dying first would lose an assignment nobody else redelivers.
             waitingLane.execute(step);  // no pool slot, no platform thread: a parked virtual thread
             return;
         }

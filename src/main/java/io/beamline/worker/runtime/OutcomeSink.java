@@ -28,4 +28,15 @@ public interface OutcomeSink {
     }
 
     CompletableFuture<Void> deadLetter(DeadLetter letter);
+
+    /**
+     * Completes once everything published before the call has reached the server: for a sink
+     * whose futures complete when a message is handed to the connection (core NATS), a flush
+     * round trip; for the others (JetStream: stored; JSON lines: written and flushed) at once.
+     * Used where a step's result must be known to be out before its durable state is let go
+     * (an approval's store). Never throws: a failure completes the future exceptionally.
+     */
+    default CompletableFuture<Void> flushed() {
+        return CompletableFuture.completedFuture(null);
+    }
 }

@@ -77,10 +77,11 @@ public final class StepExecutor {
         long ended = System.nanoTime();  // one clock read for the quota's charge and the result's latency
         step.cpuMs(cpuMs(cpuStarted, started, ended, assignment));
         if (outcome.result() instanceof StepResult.Cancelled && step.stopReason().orElse(null) == Step.StopReason.SHUTDOWN
-                && (assignment.job() instanceof HumanApprovalJob || step.delivery().handBack(Duration.ofMillis(100)))) {
+                && (step.delivery().handBack(Duration.ofMillis(100)) || assignment.job() instanceof HumanApprovalJob)) {
             // An approval stays pending in its durable store and the restarted worker resumes it;
-            // a JetStream message goes back to the stream for another worker. Either way the one
-            // result comes from there, not from here.
+            // a JetStream message goes back to the stream for another worker (an approval's only
+            // when it was not stored yet: once it was, its message is settled and stays so).
+            // Either way the one result comes from there, not from here.
             handedBack(step);
             return;
         }
@@ -153,7 +154,10 @@ public final class StepExecutor {
         if (block == null) {
             return StepResult.failed(ErrorCode.INVALID_INPUT, "no block for " + assignment.job().blockType(), 0);
         }
-        StepContext context = new StepContext(assignment, attemptNumber, workerId, () -> step.stopReason().isPresent());
+        // a block that keeps the step durably itself (an approval, once stored) has its message
+        // settled then; the delivery is read at that moment, so an adopted redelivery is the one settled
+        StepContext context = new StepContext(assignment, attemptNumber, workerId, () -> step.stopReason().isPresent(),
+                () -> step.delivery().settle(Optional.empty()));
         try {
             StepResult result = block.executeUnchecked(assignment.job(), context);
             result.error().ifPresent(step::lastError);
@@ -237,8 +241,38 @@ public final class StepExecutor {
             registry.holdUntilStored(result, published);
         }
         Delivery.settleWhenPublished(step::delivery, Optional.of(result), published);
+        if (assignment.job() instanceof HumanApprovalJob) {
+            releaseWhenOut(assignment, published);
+        }
         quotas.finished(assignment.tenantId(), step.payloadBytes(), step.cpuMs());
         registry.finish(step, result);  // last: "idle" must mean every result is out
+    }
+
+    /**
+     * Tells an approval's block once the step's result is out for good: published and, for core
+     * NATS, flushed to the server (a publish still in the client's buffer dies with the process),
+     * or stored by JetStream. Only then does the approval store stop resuming the step at start;
+     * a worker killed before that publishes the result again when it restarts (docs/blocks.md,
+     * "Restarts"). Not for every step: the flush costs a round trip.
+     */
+    private void releaseWhenOut(ExecAssignment assignment, CompletableFuture<Void> published) {
+        Block<?> block = blocks.find(assignment.job()).orElse(null);
+        if (block == null) {
+            return;
+        }
+        published.thenCompose(done -> sink.flushed()).whenComplete((done, failure) -> {
+            if (failure != null) {
+                log.warn("result of approval {} not known to be out ({}); it is published again at the next start",
+                        assignment.assignmentId(), failure.toString());
+                return;
+            }
+            try {
+                block.resultPublished(assignment);
+            } catch (RuntimeException e) {
+                log.warn("approval {} not marked finished ({}); its result is published again at the next start",
+                        assignment.assignmentId(), e.toString());
+            }
+        });
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -69,6 +69,25 @@ public final class NatsOutcomeSink implements OutcomeSink {
         return maxPayload > 0 && bytes.length > maxPayload;
     }
 
+    /**
+     * A flush (PING/PONG) on a virtual thread of its own: once it returns, the server has read
+     * every message this connection published before; until then a publish may still sit in
+     * the client's buffer, and dies with the process.
+     */
+    @Override
+    public CompletableFuture<Void> flushed() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("result-flush").start(() -> {
+            try {
+                connection.flush(publishPatience);
+                done.complete(null);
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private CompletableFuture<Void> publish(String subject, byte[] bytes) {

@@ -9,12 +9,33 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An {@link OutcomeSink} that keeps everything, in order, for in-process tests. */
+/**
+ * An {@link OutcomeSink} that keeps everything, in order, for in-process tests. It can also
+ * leave results or flushes unconfirmed, as a transport does while the worker dies with a result
+ * on its way ({@link #holdResults}, {@link #holdFlushes}).
+ */
 public final class RecordingSink implements OutcomeSink {
     public final List<Object> all = new CopyOnWriteArrayList<>();
     public final List<ExecAssignmentAck> acks = new CopyOnWriteArrayList<>();
     public final List<ExecResult> results = new CopyOnWriteArrayList<>();
     public final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    private volatile boolean holdResults;
+    private volatile boolean holdFlushes;
+
+    /** From now on a result is recorded but never confirmed published (JetStream: no PubAck). */
+    public void holdResults() {
+        holdResults = true;
+    }
+
+    /** From now on {@link #flushed} never completes (core NATS: the result still in the client's buffer). */
+    public void holdFlushes() {
+        holdFlushes = true;
+    }
+
+    @Override
+    public CompletableFuture<Void> flushed() {
+        return holdFlushes ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
+    }
 
     @Override
     public CompletableFuture<Void> ack(ExecAssignmentAck ack) {
@@ -27,7 +48,7 @@ public final class RecordingSink implements OutcomeSink {
     public CompletableFuture<Void> result(ExecResult result) {
         results.add(result);
         all.add(result);
-        return CompletableFuture.completedFuture(null);
+        return holdResults ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
     }
 
     @Override

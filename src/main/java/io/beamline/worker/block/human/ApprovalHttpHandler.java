@@ -3,6 +3,7 @@ package io.beamline.worker.block.human;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.beamline.worker.block.human.DecisionOutcome.Accepted;
+import io.beamline.worker.block.human.DecisionOutcome.Refusal;
 import io.beamline.worker.block.human.DecisionOutcome.Refused;
 import io.beamline.worker.observability.HttpSurface;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * GET  /approvals/{id}               one approval, its votes and audit trail
  * POST /approvals/{id}/decision      {approver, token, approved, comment?}
  * GET  /approvals/ui[?id=&amp;approver=&amp;token=&amp;tenant_id=]   the web page
+ * POST /approvals/ui?id={id}        the page's decision: as /approvals/{id}/decision
  * </pre>
  * Path segments are percent-decoded one by one, so any assignment id is addressable. (An
  * approval whose id is {@code ui} is read through the page, {@code ?id=ui}.) Refusals answer
@@ -56,7 +58,12 @@ public final class ApprovalHttpHandler implements HttpHandler {
                     new ApprovalList(service.pending(QueryString.of(exchange).get("tenant_id")).stream()
                             .map(Approval::withoutAudit).toList())));
         } else if (segments.size() == 1 && segments.get(0).equals("ui")) {
-            whenGet(exchange, () -> page(exchange));
+            Optional<String> id = QueryString.of(exchange).get("id");
+            if (exchange.getRequestMethod().equals("POST") && id.isPresent()) {
+                decide(exchange, id.get());  // the page's own form: browsers cannot put '.' or '..' in a path
+            } else {
+                whenGet(exchange, () -> page(exchange));
+            }
         } else if (segments.size() == 1) {
             whenGet(exchange, () -> show(exchange, segments.get(0)));
         } else if (segments.size() == 2 && segments.get(1).equals("decision")) {
@@ -82,15 +89,12 @@ public final class ApprovalHttpHandler implements HttpHandler {
 
     private void decide(HttpExchange exchange, String id) throws IOException {
         byte[] body = HttpSurface.readBody(exchange);
-        if (body == null) {
-            service.refuseMalformed(id, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes");
-            refuse(exchange, 413, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes", "too_large");
-            return;
-        }
-        DecisionOutcome outcome = switch (DecisionRequest.parse(body)) {
-            case DecisionRequest.Valid valid -> service.decide(id, valid.decision());
-            case DecisionRequest.Malformed malformed -> service.refuseMalformed(id, malformed.problem());
-        };
+        DecisionOutcome outcome = body == null
+                ? service.refuseUnread(id, Refusal.TOO_LARGE, "body larger than " + HttpSurface.MAX_REQUEST_BYTES + " bytes")
+                : switch (DecisionRequest.parse(body)) {
+                    case DecisionRequest.Valid valid -> service.decide(id, valid.decision());
+                    case DecisionRequest.Malformed malformed -> service.refuseUnread(id, Refusal.MALFORMED, malformed.problem());
+                };
         switch (outcome) {
             case Accepted accepted -> HttpSurface.sendJson(exchange, 200, accepted.approval());
             case Refused refused -> refuse(exchange, status(refused.refusal()), refused.message(), refused.refusal().wireName());
@@ -116,6 +120,7 @@ public final class ApprovalHttpHandler implements HttpHandler {
     static int status(DecisionOutcome.Refusal refusal) {
         return switch (refusal) {
             case MALFORMED -> 400;
+            case TOO_LARGE -> 413;
             case NOT_AN_APPROVER, WRONG_TOKEN -> 403;
             case UNKNOWN_ID -> 404;
             case ALREADY_DECIDED, ALREADY_VOTED -> 409;

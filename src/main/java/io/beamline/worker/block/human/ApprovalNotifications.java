@@ -20,7 +20,13 @@ import org.slf4j.LoggerFactory;
  * Sends an approval's notification until it is delivered once. Each attempt issues fresh
  * tokens (only their hashes are stored, so a link cannot be rebuilt later), which also means a
  * link from an attempt that failed half-way is worthless. A failed attempt is retried with
- * backoff while the approval is pending. Thread-safe; one attempt per approval at a time.
+ * backoff while the approval is pending.
+ *
+ * <p>The store keeps the base URL the delivered links start with. A worker that resumes an
+ * approval notified with another base (workers sharing a data dir came back in another order
+ * and swapped stores, or {@code --public-url} changed) notifies again, with fresh tokens: the
+ * old links point at a worker that does not serve the approval. Thread-safe; one attempt per
+ * approval at a time.
  */
 final class ApprovalNotifications {
     private static final Logger log = LoggerFactory.getLogger("approvals");
@@ -55,9 +61,13 @@ final class ApprovalNotifications {
         try {
             Optional<ApprovalRequested> request = store.transaction(() -> {
                 Optional<Approval> approval = store.find(id).filter(Approval::isPending);
-                if (approval.isEmpty() || store.notified(id)) {
+                Optional<String> sentWith = store.notifiedUrl(id);
+                // "": notified by a worker that did not record the base; taken to be this one's
+                if (approval.isEmpty() || sentWith.filter(url -> url.isEmpty() || url.equals(publicUrl)).isPresent()) {
                     return Optional.<ApprovalRequested>empty();
                 }
+                sentWith.ifPresent(url -> log.info("approvers of {} were sent links to {}; this worker is reached at {}:"
+                        + " notifying them again with new links", id, url, publicUrl));
                 Map<String, String> tokens = new LinkedHashMap<>();
                 Map<String, byte[]> hashes = new LinkedHashMap<>();
                 for (String approver : approval.get().approvers()) {
@@ -70,7 +80,7 @@ final class ApprovalNotifications {
             });
             if (request.isPresent()) {
                 notifier.requested(request.get());
-                store.markNotified(id);
+                store.markNotified(id, publicUrl);
             }
         } catch (RuntimeException e) {
             long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 6));

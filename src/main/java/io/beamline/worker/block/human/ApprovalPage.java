@@ -1,5 +1,7 @@
 package io.beamline.worker.block.human;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +36,10 @@ final class ApprovalPage {
               function send(approved) {
                 enable(false);
                 status.className = ''; status.textContent = 'Sending\\u2026';
-                fetch(encodeURIComponent(params.get('id')) + '/decision', {
+                // to the page's own address with the id in the query: no path can carry the ids '.'
+                // and '..' from a browser (URL parsing resolves them, also as %2E), and a relative
+                // address keeps working behind a proxy that serves the worker under a path prefix
+                fetch('ui?id=' + encodeURIComponent(params.get('id')), {
                   method: 'POST', headers: {'Content-Type': 'application/json'},
                   body: JSON.stringify({approver: params.get('approver'), token: params.get('token'),
                     approved: approved, comment: document.getElementById('comment').value})
@@ -120,7 +125,7 @@ final class ApprovalPage {
                 .append("<button id=\"reject\" type=\"button\">Reject</button>")
                 .append("<noscript><p class=\"error\">Deciding on this page needs JavaScript, which is turned off here. ")
                 .append("Open the link in a browser that runs it, or POST {\"approver\", \"token\", \"approved\", \"comment\"} ")
-                .append("to /approvals/").append(escape(approval.id())).append("/decision.</p></noscript>")
+                .append("to /approvals/").append(escape(pathSegment(approval.id()))).append("/decision.</p></noscript>")
                 .append("<p id=\"status\" role=\"status\"></p></div>\n");
     }
 
@@ -157,6 +162,14 @@ final class ApprovalPage {
         if (pending.size() > MAX_LISTED) {
             html.append("<p>").append(pending.size() - MAX_LISTED).append(" more not shown.</p>\n");
         }
+    }
+
+    /**
+     * {@code id} percent-encoded as one path segment, dots too: a client that resolves dot
+     * segments (most do) would otherwise turn {@code ..} into the parent directory.
+     */
+    static String pathSegment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
     }
 
     static String escape(String text) {

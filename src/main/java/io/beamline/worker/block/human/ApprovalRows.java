@@ -69,10 +69,14 @@ final class ApprovalRows {
         }
     }
 
-    boolean notified(String id) throws SQLException {
-        try (PreparedStatement statement = prepare("SELECT notified FROM approval WHERE id = ?", id);
+    Optional<String> notifiedUrl(String id) throws SQLException {
+        try (PreparedStatement statement = prepare("SELECT notified, notified_url FROM approval WHERE id = ?", id);
              ResultSet row = statement.executeQuery()) {
-            return row.next() && row.getInt(1) == 1;
+            if (!row.next() || row.getInt(1) != 1) {
+                return Optional.empty();
+            }
+            String url = row.getString(2);
+            return Optional.of(url == null ? "" : url);
         }
     }
 

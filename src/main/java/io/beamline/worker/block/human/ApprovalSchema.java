@@ -59,6 +59,11 @@ final class ApprovalSchema {
         "CREATE INDEX approval_audit_by_approval ON approval_audit (approval_id, seq)",
     };
 
+    /** The base of the links the approvers were notified with (null: notified before it was kept). */
+    private static final String[] VERSION_2 = {
+        "ALTER TABLE approval ADD COLUMN notified_url TEXT",
+    };
+
     private ApprovalSchema() {
     }
 
@@ -72,10 +77,17 @@ final class ApprovalSchema {
             throw new SQLException("approval store has schema version " + current
                     + ", newer than this worker understands (" + version + ")");
         }
-        if (current == 0) {
+        if (current < version) {
             statement.execute("BEGIN IMMEDIATE");
-            for (String ddl : VERSION_1) {
-                statement.execute(ddl);
+            if (current < 1) {
+                for (String ddl : VERSION_1) {
+                    statement.execute(ddl);
+                }
+            }
+            if (current < 2) {
+                for (String ddl : VERSION_2) {
+                    statement.execute(ddl);
+                }
             }
             statement.execute("PRAGMA user_version = " + version);
             statement.execute("COMMIT");

@@ -121,9 +121,12 @@ public final class ApprovalService implements AutoCloseable {
         return outcome;
     }
 
-    /** Refuses a decision request whose body could not be read, and records the attempt. */
-    public DecisionOutcome refuseMalformed(String id, String problem) {
-        return transitions.refuseMalformed(id, problem, clock.millis());
+    /**
+     * Refuses a decision request whose body could not be read ({@code MALFORMED} or
+     * {@code TOO_LARGE}), and records the attempt under that reason.
+     */
+    public DecisionOutcome refuseUnread(String id, Refusal refusal, String problem) {
+        return transitions.refuseUnread(id, refusal, problem, clock.millis());
     }
 
     /**
@@ -140,9 +143,13 @@ public final class ApprovalService implements AutoCloseable {
         return after.map(ApprovalService::outcomeOf);
     }
 
-    /** Records that a step took this approval's final outcome, so a restart does not resume it. */
-    public void collected(String id) {
-        store.markCollected(id);
+    /**
+     * Records that the result of this approval's step is out (published, and flushed or stored),
+     * so a restart does not resume it. Until then a restart publishes the final outcome again.
+     * Only the approval of {@code tenantId} in a final state is marked.
+     */
+    public void collected(String id, String tenantId) {
+        store.markCollected(id, tenantId);
         waiting.remove(id);
     }
 

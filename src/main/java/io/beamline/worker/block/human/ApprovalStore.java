@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ApprovalStore implements AutoCloseable {
     /** Audit entries kept per approval; refused attempts beyond it are only counted. */
     public static final int MAX_AUDIT_ENTRIES = 1000;
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
 
     /** How many workers may use one data dir at the same time. */
     static final int MAX_SLOTS = 64;
@@ -169,8 +169,12 @@ public final class ApprovalStore implements AutoCloseable {
         return rows.tokenHash(id, approver);
     }
 
-    boolean notified(String id) throws SQLException {
-        return rows.notified(id);
+    /**
+     * The base URL of the links the approvers of {@code id} were notified with; empty when they
+     * were not notified yet, {@code ""} when they were by a worker that did not record it.
+     */
+    Optional<String> notifiedUrl(String id) throws SQLException {
+        return rows.notifiedUrl(id);
     }
 
     void insert(Approval approval, String assignmentJson) throws SQLException {
@@ -215,13 +219,15 @@ public final class ApprovalStore implements AutoCloseable {
                 result.map(Json::writeString).orElse(null), reason.orElse(null), at, id) == 1;
     }
 
-    void markNotified(String id) {
-        transaction(() -> update("UPDATE approval SET notified = 1 WHERE id = ?", id));
+    /** Records that the approvers of {@code id} were sent links starting with {@code publicUrl}. */
+    void markNotified(String id, String publicUrl) {
+        transaction(() -> update("UPDATE approval SET notified = 1, notified_url = ? WHERE id = ?", publicUrl, id));
     }
 
-    /** Records that a step took this final outcome, so a restart does not resume it again. */
-    void markCollected(String id) {
-        transaction(() -> update("UPDATE approval SET collected = 1 WHERE id = ? AND state <> 'pending'", id));
+    /** Records that the step's result with this final outcome is out, so a restart does not resume it again. */
+    void markCollected(String id, String tenantId) {
+        transaction(() -> update("UPDATE approval SET collected = 1 WHERE id = ? AND tenant_id = ? AND state <> 'pending'",
+                id, tenantId));
     }
 
     /** Deletes collected final approvals that finished before {@code cutoff}; returns how many. */

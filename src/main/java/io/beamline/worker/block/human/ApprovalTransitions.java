@@ -46,13 +46,13 @@ final class ApprovalTransitions {
         });
     }
 
-    DecisionOutcome refuseMalformed(String id, String problem, long now) {
+    DecisionOutcome refuseUnread(String id, Refusal refusal, String problem, long now) {
         return store.transaction(() -> {
             if (store.find(id).isEmpty()) {
                 return unknown();
             }
-            store.audit(id, new AuditEntry(now, null, null, false, Refusal.MALFORMED.wireName(), problem));
-            return new Refused(Refusal.MALFORMED, problem);
+            store.audit(id, new AuditEntry(now, null, null, false, refusal.wireName(), problem));
+            return new Refused(refusal, problem);
         });
     }
 

@@ -17,6 +17,7 @@ public sealed interface DecisionOutcome {
     enum Refusal {
         UNKNOWN_ID,
         MALFORMED,
+        TOO_LARGE,
         NOT_AN_APPROVER,
         WRONG_TOKEN,
         ALREADY_DECIDED,

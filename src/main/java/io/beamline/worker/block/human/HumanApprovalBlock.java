@@ -3,9 +3,11 @@ package io.beamline.worker.block.human;
 import io.beamline.worker.block.Block;
 import io.beamline.worker.block.StepContext;
 import io.beamline.worker.contract.ErrorCode;
+import io.beamline.worker.contract.ExecAssignment;
 import io.beamline.worker.contract.HumanApprovalJob;
 import io.beamline.worker.contract.StepResult;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -16,7 +18,12 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>Interruption cancels the approval, unless a decision came first (then that decision is
  * the result) or the service is closed for shutdown (then the approval stays pending for the
- * next start). Thread-safe: one instance serves every step.
+ * next start).
+ *
+ * <p>The store keeps the step until its result is out ({@link #resultPublished}), not merely
+ * until this block returned it: a worker killed in between republishes the decision at its next
+ * start. Once the approval is stored the block tells the runtime ({@link StepContext#keptDurably})
+ * so that a durable transport settles the message. Thread-safe: one instance serves every step.
  */
 public final class HumanApprovalBlock implements Block<HumanApprovalJob> {
     private final ApprovalService service;
@@ -36,12 +43,15 @@ public final class HumanApprovalBlock implements Block<HumanApprovalJob> {
         String id = context.assignmentId();
         ApprovalOutcome outcome;
         try {
-            outcome = service.open(context.assignment(), job).get();
+            CompletableFuture<ApprovalOutcome> opened = service.open(context.assignment(), job);
+            if (!(opened.getNow(null) instanceof ApprovalOutcome.Refused)) {
+                context.keptDurably();  // stored: from here on the store resumes it after a crash
+            }
+            outcome = opened.get();
         } catch (InterruptedException e) {
             Optional<ApprovalOutcome> ended = service.cancel(id, "step cancelled");
             if (ended.isEmpty() || ended.get() instanceof ApprovalOutcome.Cancelled) {
-                ended.ifPresent(cancelled -> service.collected(id));
-                throw e;
+                throw e;  // the runtime publishes the cancelled result (none at shutdown)
             }
             outcome = ended.get();
         } catch (ExecutionException e) {
@@ -49,17 +59,20 @@ public final class HumanApprovalBlock implements Block<HumanApprovalJob> {
         }
         long latencyMs = elapsedMs(started);
         return switch (outcome) {
-            case ApprovalOutcome.Decided decided -> collect(id, new StepResult.Succeeded(decided.output(), latencyMs));
-            case ApprovalOutcome.Expired expired -> collect(id, StepResult.timedOut("no decision before the deadline", latencyMs));
-            case ApprovalOutcome.Cancelled cancelled -> collect(id, StepResult.cancelled(
-                    "approval cancelled: " + cancelled.reason(), latencyMs));
+            case ApprovalOutcome.Decided decided -> new StepResult.Succeeded(decided.output(), latencyMs);
+            case ApprovalOutcome.Expired expired -> StepResult.timedOut("no decision before the deadline", latencyMs);
+            case ApprovalOutcome.Cancelled cancelled -> StepResult.cancelled("approval cancelled: " + cancelled.reason(), latencyMs);
             case ApprovalOutcome.Refused refused -> StepResult.failed(ErrorCode.PERMISSION_DENIED, refused.reason(), latencyMs);
         };
     }
 
-    private StepResult collect(String id, StepResult result) {
-        service.collected(id);
-        return result;
+    /**
+     * The step's result is out: its approval is collected, so a restart no longer resumes it.
+     * Matched by tenant too, so the refused step of another tenant's id leaves that approval alone.
+     */
+    @Override
+    public void resultPublished(ExecAssignment assignment) {
+        service.collected(assignment.assignmentId(), assignment.tenantId());
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -36,11 +36,11 @@ final class ApprovalHarness implements AutoCloseable {
     final HttpSurface http;
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ApprovalHarness(Path dataDir, RecordingNotifier notifier, Clock clock) throws IOException {
+    private ApprovalHarness(Path dataDir, RecordingNotifier notifier, Clock clock, int port) throws IOException {
         this.dataDir = dataDir;
         this.notifier = notifier;
         this.store = ApprovalStore.open(dataDir);
-        this.http = new HttpSurface(new InetSocketAddress("127.0.0.1", 0));
+        this.http = new HttpSurface(new InetSocketAddress("127.0.0.1", port));
         this.service = ApprovalService.create(store, notifier, clock,
                 ApprovalConfig.defaults("http://127.0.0.1:" + http.address().getPort()), scheduler);
         http.mount(ApprovalHttpHandler.PREFIX, new ApprovalHttpHandler(service));
@@ -48,18 +48,28 @@ final class ApprovalHarness implements AutoCloseable {
     }
 
     static ApprovalHarness start(Path dataDir) throws IOException {
-        return new ApprovalHarness(dataDir, new RecordingNotifier(), Clock.systemUTC());
+        return new ApprovalHarness(dataDir, new RecordingNotifier(), Clock.systemUTC(), 0);
     }
 
-    /** A new worker process on the same data dir, sharing the notifier's record of what was sent. */
+    /**
+     * A new worker process on the same data dir and port (so at the same public URL), sharing
+     * the notifier's record of what was sent.
+     */
     ApprovalHarness restart() throws IOException {
         return restart(Clock.systemUTC());
     }
 
     /** A restart whose clock reads {@code clock}, e.g. weeks later. */
     ApprovalHarness restart(Clock clock) throws IOException {
+        int port = http.address().getPort();
         close();
-        return new ApprovalHarness(dataDir, notifier, clock);
+        return new ApprovalHarness(dataDir, notifier, clock, port);
+    }
+
+    /** A restart on another port, so at another public URL (as a worker that took another's store). */
+    ApprovalHarness restartElsewhere() throws IOException {
+        close();
+        return new ApprovalHarness(dataDir, notifier, Clock.systemUTC(), 0);
     }
 
     static ExecAssignment assignment(String tenantId, String jobJson) {
@@ -75,6 +85,16 @@ final class ApprovalHarness implements AutoCloseable {
     static ExecAssignment approval(String approversJson, String extraFields) {
         return assignment("tenant-a", "{\"type\":\"human.approval\",\"prompt\":\"Ship release 4.2?\","
                 + "\"approvers\":" + approversJson + (extraFields.isEmpty() ? "" : "," + extraFields) + "}");
+    }
+
+    /** An approval asking ann, under the assignment id {@code id}. */
+    static ExecAssignment approvalWithId(String id) {
+        var node = Assignments.withJob("{\"type\":\"human.approval\",\"prompt\":\"Odd id\",\"approvers\":[\"ann\"]}");
+        node.put("tenant_id", "tenant-a").put("assignment_id", id);
+        if (new AssignmentDecoder().decode(Assignments.bytes(node)) instanceof Decoded.Valid valid) {
+            return valid.assignment();
+        }
+        throw new AssertionError("test assignment does not decode with id " + id);
     }
 
     static HumanApprovalJob job(ExecAssignment assignment) {

@@ -174,6 +174,17 @@ class ApprovalHttpApiTest {
         assertRefusedWithoutChange(body, 400, "malformed");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/decision", "/", "/nothing/here"})
+    void aPathNoHandlerServesIsAJson404NotFound(String path) throws Exception {
+        for (HttpResponse<String> response : List.of(harness.post(path, "{}"), harness.get(path))) {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(json(response).get("reason").textValue()).isEqualTo("not_found");
+            assertThat(json(response).get("error").textValue()).isNotBlank();
+        }
+    }
+
     @Test
     void wrongMethodsAreRefused405AndUnknownPathsAre404() throws Exception {
         assertThat(harness.get(decisionPath(id)).statusCode()).isEqualTo(405);
@@ -267,6 +278,6 @@ class ApprovalHttpApiTest {
         assertThat(after.withoutAudit()).isEqualTo(before.withoutAudit());
         assertThat(after.audit()).hasSize(before.audit().size() + 1);
         assertThat(after.audit().getLast().accepted()).isFalse();
-        assertThat(after.audit().getLast().outcome()).isEqualTo(status == 413 ? "malformed" : reason);
+        assertThat(after.audit().getLast().outcome()).isEqualTo(reason);
     }
 }

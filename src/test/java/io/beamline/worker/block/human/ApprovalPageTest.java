@@ -4,12 +4,18 @@ import static io.beamline.worker.block.human.ApprovalHarness.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beamline.worker.contract.ExecAssignment;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ApprovalPageTest {
     static final String HOSTILE = "<script>alert(1)</script><img src=x onerror=\"alert(2)\"> & 'quoted'";
@@ -85,6 +91,36 @@ class ApprovalPageTest {
         String page = harness.get(harness.notifier.link(assignment.assignmentId(), "ann").substring(harness.baseUrl().length())).body();
 
         assertThat(page).contains("id=\"approve\"", "<noscript>", "/approvals/" + assignment.assignmentId() + "/decision");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..", ".", "a/../b"})
+    void anApprovalWhoseIdIsADotSegmentIsDecidedTheWayThePageScriptPosts(String id) throws Exception {
+        ExecAssignment assignment = ApprovalHarness.approvalWithId(id);
+        CompletableFuture<ApprovalOutcome> outcome = harness.service.open(assignment, job(assignment));
+        String link = harness.notifier.link(id, "ann");
+        String page = harness.get(link.substring(harness.baseUrl().length())).body();
+        assertThat(page).contains("fetch('ui?id=' + encodeURIComponent(params.get('id'))");
+
+        // the script's address, resolved against the page's as a browser does (the id as encodeURIComponent leaves it)
+        URI target = URI.create(link).resolve("ui?id=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        HttpResponse<String> answer = harness.post(target.getRawPath() + "?" + target.getRawQuery(),
+                ApprovalHarness.decisionBody("ann", harness.notifier.token(id, "ann"), true, "from the page"));
+
+        assertThat(target.getRawPath()).isEqualTo("/approvals/ui");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(ApprovalServiceTest.decided(outcome).comment()).isEqualTo("from the page");
+    }
+
+    @Test
+    void theNoScriptHelpPercentEncodesTheIdDotsIncluded() throws Exception {
+        ExecAssignment assignment = ApprovalHarness.approvalWithId("..");
+        harness.service.open(assignment, job(assignment));
+
+        String page = harness.get(harness.notifier.link("..", "ann").substring(harness.baseUrl().length())).body();
+
+        assertThat(page).contains("to /approvals/%2E%2E/decision.");
+        assertThat(ApprovalPage.pathSegment("a b/<c>.d")).isEqualTo("a%20b%2F%3Cc%3E%2Ed");
     }
 
     @Test

@@ -49,6 +49,32 @@ class ApprovalRestartTest {
     }
 
     @Test
+    void approversNotifiedWithLinksToAnotherUrlAreNotifiedAgainWithLinksToThisWorker() throws Exception {
+        // given an approval notified by a worker at one URL
+        harness = ApprovalHarness.start(dataDir);
+        ExecAssignment assignment = approval("[\"ann\"]", "\"timeout_ms\":60000");
+        harness.service.open(assignment, job(assignment));
+        String oldToken = harness.notifier.token(assignment.assignmentId(), "ann");
+
+        // when the store is resumed by a worker reached at another URL (workers sharing a data
+        // dir came back in another order and swapped stores)
+        harness = harness.restartElsewhere();
+        CompletableFuture<ApprovalOutcome> resumed = harness.service.open(assignment, job(assignment));
+
+        // then the approvers get new links to this worker, which work; the old ones no longer do
+        assertThat(harness.notifier.sentFor(assignment.assignmentId())).hasSize(2);
+        assertThat(harness.notifier.link(assignment.assignmentId(), "ann")).startsWith(harness.baseUrl() + "/approvals/ui?");
+        assertThat(harness.post(ApprovalHarness.decisionPath(assignment.assignmentId()),
+                ApprovalHarness.decisionBody("ann", oldToken, true, "")).statusCode()).isEqualTo(403);
+        assertThat(harness.decide(assignment.assignmentId(), "ann", true, "new link").statusCode()).isEqualTo(200);
+        assertThat(ApprovalServiceTest.decided(resumed).comment()).isEqualTo("new link");
+
+        // and a later restart at that URL does not notify a third time
+        harness = harness.restart();
+        assertThat(harness.notifier.sentFor(assignment.assignmentId())).hasSize(2);
+    }
+
+    @Test
     void deadlineSetBeforeARestartIsKeptAfterIt() throws Exception {
         harness = ApprovalHarness.start(dataDir);
         ExecAssignment assignment = approval("[\"ann\"]", "\"timeout_ms\":1500");
@@ -92,7 +118,7 @@ class ApprovalRestartTest {
         harness = harness.restart();
         assertThat(harness.service.pendingAssignments()).containsExactly(assignment);
         ApprovalOutcome outcome = harness.service.open(assignment, job(assignment)).get(5, TimeUnit.SECONDS);
-        harness.service.collected(assignment.assignmentId());
+        harness.service.collected(assignment.assignmentId(), assignment.tenantId());
 
         assertThat(((ApprovalOutcome.Decided) outcome).output().comment()).isEqualTo("decided just before the crash");
         assertThat(harness.restart().service.pendingAssignments()).isEmpty();
@@ -120,7 +146,7 @@ class ApprovalRestartTest {
         ExecAssignment finished = approval("[\"ann\"]", "");
         harness.service.open(finished, job(finished));
         harness.decide(finished.assignmentId(), "ann", true, "");
-        harness.service.collected(finished.assignmentId());
+        harness.service.collected(finished.assignmentId(), finished.tenantId());
         ExecAssignment pending = approval("[\"ann\"]", "\"timeout_ms\":" + Duration.ofDays(30).toMillis());
         harness.service.open(pending, job(pending));
 

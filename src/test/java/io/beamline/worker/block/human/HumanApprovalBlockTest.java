@@ -51,7 +51,36 @@ class HumanApprovalBlockTest {
         assertThat(output.approved()).isTrue();
         assertThat(output.approver()).isEqualTo("ann");
         assertThat(output.comment()).isEqualTo("Looks good");
+    }
+
+    @Test
+    void theApprovalIsResumedAfterARestartUntilItsResultIsPublished() throws Exception {
+        ExecAssignment assignment = approval("[\"ann\"]", "");
+        CompletableFuture<StepResult> result = runOnVirtualThread(assignment);
+        awaitNotified(assignment);
+        harness.decide(assignment.assignmentId(), "ann", true, "");
+        result.get(5, TimeUnit.SECONDS);
+
+        assertThat(harness.service.pendingAssignments()).as("returned, not yet published").containsExactly(assignment);
+        block.resultPublished(assignment);
         assertThat(harness.service.pendingAssignments()).isEmpty();
+    }
+
+    @Test
+    void aPublishedResultOfAnotherTenantsStepLeavesTheApprovalAlone() throws Exception {
+        ExecAssignment assignment = approval("[\"ann\"]", "");
+        CompletableFuture<StepResult> result = runOnVirtualThread(assignment);
+        awaitNotified(assignment);
+        harness.decide(assignment.assignmentId(), "ann", true, "");
+        result.get(5, TimeUnit.SECONDS);
+
+        var sameIdOtherTenant = io.beamline.worker.support.Assignments.withJob(
+                "{\"type\":\"human.approval\",\"prompt\":\"p\",\"approvers\":[\"ann\"]}");
+        sameIdOtherTenant.put("assignment_id", assignment.assignmentId()).put("tenant_id", "tenant-b");
+        block.resultPublished(((io.beamline.worker.contract.Decoded.Valid) new io.beamline.worker.contract.AssignmentDecoder()
+                .decode(io.beamline.worker.support.Assignments.bytes(sameIdOtherTenant))).assignment());
+
+        assertThat(harness.service.pendingAssignments()).containsExactly(assignment);
     }
 
     @Test
@@ -95,6 +124,7 @@ class HumanApprovalBlockTest {
         assertThat(thrown.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(harness.service.find(assignment.assignmentId()).orElseThrow().state()).isEqualTo(ApprovalState.CANCELLED);
         assertThat(harness.decide(assignment.assignmentId(), "ann", true, "").statusCode()).isEqualTo(410);
+        block.resultPublished(assignment);  // the runtime's cancelled result is out
         assertThat(harness.service.pendingAssignments()).isEmpty();
     }
 
