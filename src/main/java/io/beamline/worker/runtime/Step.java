@@ -43,6 +43,8 @@ public final class Step implements Runnable {
     private volatile StepTracer.Span receiveSpan = StepTracer.Span.NONE;
     private volatile Delivery delivery = Delivery.NONE;
     private Thread runner;  // guarded by this
+    // whether endInterruptiblePart ran: written and read by the step's own thread only (run())
+    private boolean interruptiblePartEnded;
     private volatile StopReason stopReason;
     private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -62,10 +64,8 @@ public final class Step implements Runnable {
         try {
             executor.execute(this);
         } finally {
-            synchronized (this) {
-                runner = null;
-                // a stop request that came late must not leak into the next step on this thread
-                Thread.interrupted();
+            if (!interruptiblePartEnded) {  // else done already, and nothing can interrupt it since
+                endInterruptiblePart();  // a stop request that came late must not leak into the next step on this thread
             }
         }
     }
@@ -247,6 +247,7 @@ public final class Step implements Runnable {
     synchronized void endInterruptiblePart() {
         runner = null;
         Thread.interrupted();
+        interruptiblePartEnded = true;
     }
 
     /** The forced half of a stop: interrupts the thread running this step, if it still is. */
