@@ -21,6 +21,8 @@ import org.sqlite.SQLiteException;
  *   <li>connection failure (class 08) → 3001, retryable;</li>
  *   <li>credentials refused (class 28, also behind the pool's "no connection") → 2003: the
  *       operator's connection is misconfigured, which no retry mends;</li>
+ *   <li>the connection's database does not exist (3D000, also behind the pool's "no
+ *       connection") → 2001, not retryable, for the same reason;</li>
  *   <li>serialization failure or deadlock (40001, 40P01), insufficient resources (class 53),
  *       no pooled connection in time, SQLite BUSY/LOCKED → 2002, retryable;</li>
  *   <li>other syntax or access rule violations (class 42), SQLite ERROR → 1001;</li>
@@ -62,6 +64,9 @@ public final class SqlErrors {
         if (credentialsRefused(failure)) {
             return ErrorCode.PERMISSION_DENIED;
         }
+        if (noSuchDatabase(failure)) {
+            return ErrorCode.EXECUTION_FAILED;
+        }
         if (state.equals("25006") || state.equals("25001") || state.equals("42501")
                 || (state.startsWith("42") && MARIADB_ACCESS_DENIED.contains(failure.getErrorCode()))) {
             return ErrorCode.PERMISSION_DENIED;
@@ -85,8 +90,18 @@ public final class SqlErrors {
      * HikariCP, its SQLState): taken for a busy pool, it was retried as if it would pass.
      */
     private static boolean credentialsRefused(SQLException failure) {
+        return hasState(failure, "28");
+    }
+
+    /** Whether the connection names a database the server does not have (3D000), the pool's "no connection" included. */
+    private static boolean noSuchDatabase(SQLException failure) {
+        return hasState(failure, "3D000");
+    }
+
+    /** Whether the failure or one of its causes has an SQLState starting with {@code prefix}. */
+    private static boolean hasState(SQLException failure, String prefix) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith(prefix)) {
                 return true;
             }
         }
@@ -123,7 +138,9 @@ public final class SqlErrors {
                     ? "the database refused the credentials of this connection; check the operator's --sql-connection settings"
                     : "the database refused the statement (connections are read-only): " + driverText(failure);
             case CANCELLED_BY_TIMEOUT -> "query timed out";
-            default -> "query failed: " + driverText(failure);
+            default -> noSuchDatabase(failure)
+                    ? "the database this connection names does not exist; check the operator's --sql-connection settings"
+                    : "query failed: " + driverText(failure);
         };
     }
 

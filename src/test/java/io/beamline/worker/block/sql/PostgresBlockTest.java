@@ -78,7 +78,8 @@ class PostgresBlockTest {
 
     private static SqlConfig config() {
         return new SqlConfig(Map.of("main", ADMIN_URL + "&currentSchema=" + SCHEMA, "down", "jdbc:postgresql://127.0.0.1:1/test",
-                        "nobody", "jdbc:postgresql://127.0.0.1:5432/test?user=beamline_no_such_role"),
+                        "nobody", "jdbc:postgresql://127.0.0.1:5432/test?user=beamline_no_such_role",
+                        "nodb", "jdbc:postgresql://127.0.0.1:5432/beamline_no_such_db?user=postgres"),
                 1_000, 2, 1, 4, Duration.ofSeconds(30), Duration.ofSeconds(1));
     }
 
@@ -308,6 +309,16 @@ class PostgresBlockTest {
         assertThat(error.isRetryable()).as("a wrong user or password does not mend by itself").isFalse();
         assertThat(error.message()).contains("credentials").doesNotContain("beamline_no_such_role");
         assertThat((String) error.details().get("sql_state")).startsWith("28");
+    }
+
+    @Test
+    void aDatabaseTheServerDoesNotHaveIsNotRetriedAsIfThePoolWereBusy() throws Exception {
+        StepResult result = block.execute(job("nodb", "SELECT 1"), context("t1"));
+
+        assertFailed(result, ErrorCode.EXECUTION_FAILED);
+        ExecError error = result.error().orElseThrow();
+        assertThat(error.isRetryable()).isFalse();
+        assertThat(error.message()).contains("does not exist").doesNotContain("beamline_no_such_db");
     }
 
     private static long activeQueries(String marker) throws SQLException {

@@ -50,6 +50,16 @@ class SqlErrorsTest {
     }
 
     @Test
+    void aDatabaseThatDoesNotExistIsAFailureNoRetryMendsNotABusyPool() {
+        SQLException missing = new SQLException("database \"nope\" does not exist", "3D000");
+        ExecError error = SqlErrors.classify(new SQLTransientConnectionException("pool - Connection is not available", "3D000", missing));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.EXECUTION_FAILED);
+        assertThat(error.isRetryable()).isFalse();
+        assertThat(error.message()).contains("does not exist").doesNotContain("nope");
+    }
+
+    @Test
     void connectionFailureMessagesDoNotRepeatTheDriversText() {
         ExecError error = SqlErrors.classify(new SQLException("Connection to db.internal:5432 refused", "08001"));
 
