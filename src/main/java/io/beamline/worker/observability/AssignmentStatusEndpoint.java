@@ -26,7 +26,7 @@ public final class AssignmentStatusEndpoint implements HttpHandler {
         String path = exchange.getRequestURI().getPath();  // percent-decoded, '+' kept as is
         String id = path.length() > PREFIX.length() ? path.substring(PREFIX.length()) : "";
         if (id.isEmpty() || id.contains("/")) {
-            HttpSurface.sendJson(exchange, 404, new HttpSurface.ErrorBody("use /assignments/{assignment_id}"));
+            HttpSurface.sendJson(exchange, 404, new HttpSurface.Refusal("use /assignments/{assignment_id}", "not_found"));
             return;
         }
         AssignmentStatus answer = status.apply(id);

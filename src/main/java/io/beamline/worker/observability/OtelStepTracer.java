@@ -100,9 +100,12 @@ public final class OtelStepTracer implements StepTracer {
     /** Wraps an OpenTelemetry span. */
     private static final class OtelSpan implements StepTracer.Span {
         final io.opentelemetry.api.trace.Span span;
+        // whether it is exported (asked at its start: a span no longer records once ended)
+        private final boolean recorded;
 
         OtelSpan(io.opentelemetry.api.trace.Span span) {
             this.span = span;
+            this.recorded = span.isRecording();
         }
 
         @Override
@@ -143,8 +146,10 @@ public final class OtelStepTracer implements StepTracer {
 
         @Override
         public String sampledTraceIdOr(String otherwise) {
+            // recorded, not merely sampled: with tracing off the span only carries the Router's
+            // traceparent, whose trace no viewer here has
             SpanContext context = span.getSpanContext();
-            return context.isSampled() ? context.getTraceId() : otherwise;
+            return recorded && context.isSampled() ? context.getTraceId() : otherwise;
         }
 
         @Override

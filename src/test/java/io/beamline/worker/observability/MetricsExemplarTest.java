@@ -84,6 +84,15 @@ class MetricsExemplarTest {
         }
     }
 
+    @Test
+    void withTracingOffASampledTraceparentDoesNotReplaceTheWireTraceIdInTheExemplar() {
+        try (InProcessWorker worker = cp2Worker(OpenTelemetry.noop())) {
+            runWithTraceparent(worker, "untraced-wire-trace", "00-" + TRACE_ID + "-00f067aa0ba902b7-01");
+
+            assertThat(exemplarTraceIds(worker)).containsOnly("untraced-wire-trace").hasSize(2);
+        }
+    }
+
     private static SdkTracerProvider tracerProvider(InMemorySpanExporter exporter) {
         return SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
     }
