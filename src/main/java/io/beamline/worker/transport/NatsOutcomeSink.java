@@ -24,6 +24,10 @@ public final class NatsOutcomeSink implements OutcomeSink {
 
     private final Connection connection;
     private final Duration publishPatience;
+    // flushed(): the requests waiting for the next flush, and whether a flusher runs (guarded by flushes)
+    private final Object flushes = new Object();
+    private CompletableFuture<Void> nextFlush;
+    private boolean flushing;
 
     public NatsOutcomeSink(Connection connection, Duration publishPatience) {
         this.connection = connection;
@@ -70,22 +74,47 @@ public final class NatsOutcomeSink implements OutcomeSink {
     }
 
     /**
-     * A flush (PING/PONG) on a virtual thread of its own: once it returns, the server has read
-     * every message this connection published before; until then a publish may still sit in
-     * the client's buffer, and dies with the process.
+     * Completes after a flush (PING/PONG) that began after the call: the server has then read
+     * every message this connection published before it; until then a publish may still sit in
+     * the client's buffer, and dies with the process. Flushes run on a virtual thread of their own.
      */
     @Override
     public CompletableFuture<Void> flushed() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread.ofVirtual().name("result-flush").start(() -> {
+        // One flush at a time answers every request made before it started: a flush per caller
+        // put one PING per approval result on the wire, and a burst of them went past the
+        // client's limit of outstanding PINGs, which then dropped the connection.
+        synchronized (flushes) {
+            if (nextFlush == null) {
+                nextFlush = new CompletableFuture<>();
+            }
+            CompletableFuture<Void> mine = nextFlush;
+            if (!flushing) {
+                flushing = true;
+                Thread.ofVirtual().name("result-flush").start(this::flushWhileAsked);
+            }
+            return mine;
+        }
+    }
+
+    /** Flushes until no request is waiting; each flush completes the requests made before it began. */
+    private void flushWhileAsked() {
+        while (true) {
+            CompletableFuture<Void> batch;
+            synchronized (flushes) {
+                batch = nextFlush;
+                nextFlush = null;
+                if (batch == null) {
+                    flushing = false;
+                    return;
+                }
+            }
             try {
                 connection.flush(publishPatience);
-                done.complete(null);
+                batch.complete(null);
             } catch (Exception e) {
-                done.completeExceptionally(e);
+                batch.completeExceptionally(e);
             }
-        });
-        return done;
+        }
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);

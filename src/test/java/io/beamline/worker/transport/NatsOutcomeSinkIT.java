@@ -55,6 +55,30 @@ class NatsOutcomeSinkIT {
     }
 
     @Test
+    void aBurstOfFlushRequestsSharesFlushesAndKeepsTheConnection() throws Exception {
+        try (NatsServer nats = NatsServer.start()) {
+            List<Connection.Status> statuses = new CopyOnWriteArrayList<>();
+            Connection connection = Nats.connect(new Options.Builder().server(nats.url())
+                    .connectionListener((c, event) -> statuses.add(c.getStatus())).build());
+            NatsOutcomeSink sink = new NatsOutcomeSink(connection, Duration.ofSeconds(30));
+
+            // as many approvals' results at once as a busy worker finishes: one PING each went
+            // past jnats' limit of outstanding PINGs, and it dropped the connection
+            List<CompletableFuture<Void>> flushes = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                sink.ack(ack("burst-" + i));
+                flushes.add(sink.flushed());
+            }
+
+            CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertThat(flushes).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            assertThat(connection.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+            assertThat(statuses).doesNotContain(Connection.Status.DISCONNECTED, Connection.Status.RECONNECTING);
+            connection.close();
+        }
+    }
+
+    @Test
     void aPublishOnAConnectionClosedForGoodFailsAtOnce() throws Exception {
         try (NatsServer nats = NatsServer.start()) {
             Connection connection = Nats.connect(nats.url());
