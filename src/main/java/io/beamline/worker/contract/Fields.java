@@ -103,10 +103,11 @@ final class Fields {
         return checkIdLength(name, optionalString(name));
     }
 
+    /** {@code value} came through {@link #optionalString}, which already refused a malformed one. */
     private String checkIdLength(String name, String value) throws InvalidFieldException {
-        if (value != null && !fitsIdLength(value)) {
+        if (value != null && value.length() > MAX_ID_LENGTH) {
             throw new InvalidFieldException(RejectReason.INVALID_FORMAT,
-                    prefix + name + " must be at most " + MAX_ID_LENGTH + " characters of well-formed Unicode");
+                    prefix + name + " must be at most " + MAX_ID_LENGTH + " characters");
         }
         return value;
     }

@@ -55,11 +55,7 @@ class HumanApprovalBlockTest {
 
     @Test
     void theApprovalIsResumedAfterARestartUntilItsResultIsPublished() throws Exception {
-        ExecAssignment assignment = approval("[\"ann\"]", "");
-        CompletableFuture<StepResult> result = runOnVirtualThread(assignment);
-        awaitNotified(assignment);
-        harness.decide(assignment.assignmentId(), "ann", true, "");
-        result.get(5, TimeUnit.SECONDS);
+        ExecAssignment assignment = approvedAndReturned();
 
         assertThat(harness.service.pendingAssignments()).as("returned, not yet published").containsExactly(assignment);
         block.resultPublished(assignment);
@@ -68,11 +64,7 @@ class HumanApprovalBlockTest {
 
     @Test
     void aPublishedResultOfAnotherTenantsStepLeavesTheApprovalAlone() throws Exception {
-        ExecAssignment assignment = approval("[\"ann\"]", "");
-        CompletableFuture<StepResult> result = runOnVirtualThread(assignment);
-        awaitNotified(assignment);
-        harness.decide(assignment.assignmentId(), "ann", true, "");
-        result.get(5, TimeUnit.SECONDS);
+        ExecAssignment assignment = approvedAndReturned();
 
         var sameIdOtherTenant = io.beamline.worker.support.Assignments.withJob(
                 "{\"type\":\"human.approval\",\"prompt\":\"p\",\"approvers\":[\"ann\"]}");
@@ -81,6 +73,16 @@ class HumanApprovalBlockTest {
                 .decode(io.beamline.worker.support.Assignments.bytes(sameIdOtherTenant))).assignment());
 
         assertThat(harness.service.pendingAssignments()).containsExactly(assignment);
+    }
+
+    /** An approval that ann approved and whose step has returned, its result not yet published. */
+    private ExecAssignment approvedAndReturned() throws Exception {
+        ExecAssignment assignment = approval("[\"ann\"]", "");
+        CompletableFuture<StepResult> result = runOnVirtualThread(assignment);
+        awaitNotified(assignment);
+        harness.decide(assignment.assignmentId(), "ann", true, "");
+        result.get(5, TimeUnit.SECONDS);
+        return assignment;
     }
 
     @Test
