@@ -6,12 +6,12 @@ import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Json;
 import io.beamline.worker.runtime.Coordinator;
 import io.beamline.worker.runtime.Delivery;
-import io.nats.client.ConsumerContext;
 import io.nats.client.Connection;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
+import io.nats.client.PullRequestOptions;
+import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.KeyValueEntry;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       was stored); a step this worker still runs adopts the new delivery.</li>
  *   <li>Work the worker cannot finish (shutdown, overload) is handed back with
  *       {@code nakWithDelay} and a jittered delay (a plain nak ignores the consumer's BackOff).</li>
- *   <li>Fetches expire every second, so a stalled pull (no heartbeat) is replaced by a new one.</li>
+ *   <li>Pulls expire every second, so a stalled pull (no heartbeat) is replaced by a new one;
+ *       the pull subscription outlives them, so that a message still on its way when a pull
+ *       ends is not dropped.</li>
  * </ul>
  * Thread-safe; one fetch thread per worker.
  */
@@ -49,6 +51,8 @@ public final class JetStreamTransport implements Intake {
     private static final Logger log = LoggerFactory.getLogger("transport");
     private static final int BATCH = 128;
     private static final long FETCH_EXPIRES_MS = 1000;
+    /** How long after its last pull ended a stopping worker still expects messages on their way. */
+    private static final long LATE_ARRIVAL_MS = 250;
 
     private final Connection connection;
     private final Coordinator coordinator;
@@ -73,12 +77,11 @@ public final class JetStreamTransport implements Intake {
     public void start() throws Exception {
         JetStreamSetup.ensure(connection, config);
         completed = connection.keyValue(config.completedBucket());
-        ConsumerContext consumer = connection.getConsumerContext(config.assignmentStream(), config.consumer());
         MaxDeliveriesWatch.start(connection, config, sink);
         long every = Math.max(200, config.ackWait().toMillis() / 3);
         keepAlive.scheduleAtFixedRate(this::sendInProgress, every, every, TimeUnit.MILLISECONDS);
         running.set(true);
-        fetcher = Thread.ofPlatform().name("js-fetch").daemon(true).start(() -> fetchLoop(consumer));
+        fetcher = Thread.ofPlatform().name("js-fetch").daemon(true).start(this::fetchLoop);
         log.info("pulling from {} / {} (at most {} in flight)", config.assignmentStream(), config.consumer(), config.maxInFlight());
     }
 
@@ -87,19 +90,33 @@ public final class JetStreamTransport implements Intake {
         return inFlight.size();
     }
 
-    private void fetchLoop(ConsumerContext consumer) {
+    /**
+     * Pulls as long as the worker runs, one pull request at a time, sized to the room left.
+     * The subscription outlives the pulls: a message the server sent just before a pull's
+     * expiry may reach this client after its own clock ended the pull (a loaded machine, a slow
+     * link), and it is taken with the next pull instead of being dropped with a per-pull
+     * subscription and left unacknowledged until the AckWait runs out (30 s by default).
+     * Counting such a message against the next pull may let the worker hold a few more than
+     * {@code maxInFlight} for a moment; it never loses one.
+     */
+    private void fetchLoop() {
+        JetStreamSubscription subscription = null;
         int failures = 0;
+        long lastPullEnds = System.nanoTime();
         while (running.get()) {
             int roomLeft = awaitRoom();
             if (roomLeft == 0) {
                 continue;
             }
-            try (FetchConsumer fetch = consumer.fetch(FetchConsumeOptions.builder()
-                    .maxMessages(Math.min(BATCH, roomLeft)).expiresIn(FETCH_EXPIRES_MS).build())) {
-                Message message;
-                while ((message = fetch.nextMessage()) != null) {
-                    receive(message);
+            try {
+                if (subscription == null) {
+                    subscription = connection.jetStream().subscribe(null,
+                            PullSubscribeOptions.bind(config.assignmentStream(), config.consumer()));
                 }
+                int asked = Math.min(BATCH, roomLeft);
+                subscription.pull(PullRequestOptions.builder(asked).expiresIn(FETCH_EXPIRES_MS).build());
+                lastPullEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FETCH_EXPIRES_MS);
+                takeUntil(subscription, asked, lastPullEnds);
                 failures = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -109,9 +126,58 @@ public final class JetStreamTransport implements Intake {
                 if (failures == 1 || failures % 30 == 0) {
                     log.warn("jetstream fetch failed ({} in a row): {}", failures, e.toString());
                 }
+                subscription = unsubscribe(subscription);  // bound again on the next round
                 sleep(Math.min(1000, 50L * failures));
             }
         }
+        if (subscription != null) {
+            handBackLateArrivals(subscription, lastPullEnds + TimeUnit.MILLISECONDS.toNanos(LATE_ARRIVAL_MS));
+            unsubscribe(subscription);
+        }
+    }
+
+    /** Receives the pull's messages until it has them all or its time is up. */
+    private void takeUntil(JetStreamSubscription subscription, int asked, long endsAtNanos) throws InterruptedException {
+        for (int taken = 0; taken < asked; taken++) {
+            long left = endsAtNanos - System.nanoTime();
+            Message message = left > 0 ? subscription.nextMessage(Duration.ofNanos(left)) : null;
+            if (message == null) {
+                return;
+            }
+            receive(message);
+        }
+    }
+
+    /**
+     * After the last pull: what the server still sends for it goes straight back (a plain nak
+     * lets another worker have it now), instead of waiting out the AckWait unseen.
+     */
+    private static void handBackLateArrivals(JetStreamSubscription subscription, long untilNanos) {
+        try {
+            long left;
+            while ((left = untilNanos - System.nanoTime()) > 0) {
+                Message message = subscription.nextMessage(Duration.ofNanos(left));
+                if (message == null) {
+                    return;
+                }
+                Uninterrupted.run(message::nak);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("handing back late JetStream messages failed: {}", e.toString());
+        }
+    }
+
+    private static JetStreamSubscription unsubscribe(JetStreamSubscription subscription) {
+        if (subscription != null) {
+            try {
+                subscription.unsubscribe();
+            } catch (RuntimeException e) {
+                log.debug("jetstream unsubscribe failed: {}", e.toString());
+            }
+        }
+        return null;
     }
 
     /** Blocks until this worker may hold more deliveries; returns how many (0 when stopping). */
@@ -206,7 +272,7 @@ public final class JetStreamTransport implements Intake {
         running.set(false);
         if (fetcher != null) {
             try {
-                fetcher.join(FETCH_EXPIRES_MS + 2000);
+                fetcher.join(FETCH_EXPIRES_MS + LATE_ARRIVAL_MS + 2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -319,6 +319,29 @@ class JetStreamIT {
     }
 
     @Test
+    void messagesThatReachTheWorkerAfterItsPullRanOutAreTakenNotLeftForTheAckWait(@TempDir Path data) throws Exception {
+        // the way back from the server is 400 ms slow: of each 1 s pull, what the server sends in
+        // its last 400 ms arrives after the worker's own clock ended the pull
+        try (NatsServer nats = NatsServer.start(true);
+             io.beamline.worker.support.DelayingProxy slowWayBack =
+                     io.beamline.worker.support.DelayingProxy.start(nats.port(), Duration.ofMillis(400));
+             WorkerProcess worker = WorkerProcess.serveSandbox(slowWayBack.natsUrl(), Map.of("WORKER_LOG_LEVEL", "WARN"),
+                     "--transport", "jetstream", "--data-dir", data.toString(), "--js-ack-wait-ms", "30000");
+             NatsProbe router = new NatsProbe(nats.url())) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {  // one every 100 ms, spread over three pulls
+                ids.addAll(publishStored(router, 1, JetStreamIT::put));
+                Thread.sleep(100);
+            }
+
+            // well within the 30 s AckWait after which the server would send a lost message again
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
+            assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES).values()).allMatch(n -> n == 1);
+        }
+    }
+
+    @Test
     void aServerWithoutJetStreamStopsTheWorkerWithAClearErrorNotAStackTrace(@TempDir Path data) throws Exception {
         try (NatsServer plain = NatsServer.start(false)) {
             WorkerProcess worker = WorkerProcess.builder("serve", "--nats-url", plain.url(), "--transport", "jetstream",
