@@ -6,6 +6,8 @@ import io.beamline.worker.observability.AssignmentStatusEndpoint;
 import io.beamline.worker.observability.HealthChecks;
 import io.beamline.worker.observability.HealthEndpoint;
 import io.beamline.worker.observability.HttpSurface;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -24,11 +26,19 @@ final class HttpServers implements AutoCloseable {
     private final WorkerConfig config;
     private final HttpSurface main;
     private final HttpSurface metrics;
+    private final WhenReady approvals = new WhenReady();
+    private final WhenReady assignments = new WhenReady();
 
     private HttpServers(WorkerConfig config, HttpSurface main, HttpSurface metrics) {
         this.config = config;
         this.main = main;
         this.metrics = metrics;
+        if (main != null) {
+            // mounted now, answering 503 until the worker exists (NATS may take long to reach):
+            // an approver's link must not read "no such route" while its approval waits on disk
+            main.mount(ApprovalHttpHandler.PREFIX, approvals);
+            main.mount(AssignmentStatusEndpoint.PREFIX, assignments);
+        }
     }
 
     /** Starts the servers with health and the worker's {@code metrics} (see Worker#createMetrics). */
@@ -71,8 +81,28 @@ final class HttpServers implements AutoCloseable {
         if (main == null) {
             return;
         }
-        worker.approvals().ifPresent(approvals -> main.mount(ApprovalHttpHandler.PREFIX, new ApprovalHttpHandler(approvals)));
-        main.mount(AssignmentStatusEndpoint.PREFIX, new AssignmentStatusEndpoint(worker.coordinator()::status));
+        approvals.serve(worker.approvals().<HttpHandler>map(ApprovalHttpHandler::new).orElse(HttpSurface::notFound));
+        assignments.serve(new AssignmentStatusEndpoint(worker.coordinator()::status));
+    }
+
+    /** A route that answers 503 {@code starting} (retry in a second) until its handler is given. */
+    private static final class WhenReady implements HttpHandler {
+        private volatile HttpHandler handler;
+
+        void serve(HttpHandler ready) {
+            handler = ready;
+        }
+
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            HttpHandler ready = handler;
+            if (ready != null) {
+                ready.handle(exchange);
+                return;
+            }
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            HttpSurface.sendJson(exchange, 503, new HttpSurface.Refusal("the worker is starting", "starting"));
+        }
     }
 
     /** Where approvers reach this worker: {@code --public-url}, else this server's address. */

@@ -33,7 +33,7 @@ public final class HealthEndpoint implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         if (!exchange.getRequestURI().getPath().equals("/_health")) {
-            HttpSurface.sendJson(exchange, 404, new HttpSurface.Refusal("no such route", "not_found"));
+            HttpSurface.notFound(exchange);
             return;
         }
         Health health = snapshot();

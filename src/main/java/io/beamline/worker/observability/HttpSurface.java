@@ -32,7 +32,7 @@ public final class HttpSurface implements AutoCloseable {
         this.server = HttpServer.create(address, 128);
         this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // the longest mounted prefix wins, so this answers only what nothing else serves
-        mount("/", exchange -> sendJson(exchange, 404, new Refusal("no such route", "not_found")));
+        mount("/", HttpSurface::notFound);
     }
 
     public void mount(String pathPrefix, HttpHandler handler) {
@@ -70,6 +70,11 @@ public final class HttpSurface implements AutoCloseable {
 
     /** A JSON error body with a machine-readable reason: {@code {"error": "...", "reason": "..."}}. */
     public record Refusal(String error, String reason) {
+    }
+
+    /** The answer for a path nothing serves: 404 {@code {"error": "no such route", "reason": "not_found"}}. */
+    public static void notFound(HttpExchange exchange) throws IOException {
+        sendJson(exchange, 404, new Refusal("no such route", "not_found"));
     }
 
     public static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {

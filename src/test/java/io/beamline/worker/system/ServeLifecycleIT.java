@@ -129,6 +129,39 @@ class ServeLifecycleIT {
         }
     }
 
+    /**
+     * Audit finding: until the worker existed (NATS reached), the approval API and the
+     * assignment status answered 404 "no such route": an approver following a link to an
+     * approval waiting on disk was told it does not exist. They answer 503 "starting" now.
+     */
+    @Test
+    void approvalsAndAssignmentStatusSayStartingUntilNatsIsReached(@TempDir Path data) throws Exception {
+        int health = NatsServer.freePort();
+        try (NatsServer nats = NatsServer.start()) {
+            nats.kill();  // its port: nothing listens there until it is launched again
+            try (WorkerProcess worker = WorkerProcess.builder("serve", "--nats-url", nats.url(), "--data-dir", data.toString(),
+                            "--health-endpoint", "127.0.0.1:" + health, "--prometheus-endpoint", "127.0.0.1:" + NatsServer.freePort())
+                    .env(Map.of("WORKER_SANDBOX_MODE", "false")).healthPort(health).start()) {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> worker.get("/_health").status() == 503);
+
+                for (String path : List.of("/approvals", "/approvals/ui", "/approvals/some-id", "/assignments/some-id")) {
+                    var reply = java.net.http.HttpClient.newHttpClient().send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + health + path)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(reply.statusCode()).as(path).isEqualTo(503);
+                    assertThat(Json.mapper().readTree(reply.body()).path("reason").asText()).as(path).isEqualTo("starting");
+                    assertThat(reply.headers().firstValue("Retry-After")).as(path).contains("1");
+                }
+                assertThat(worker.get("/elsewhere").status()).isEqualTo(404);
+
+                nats.launch();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(worker.get("/approvals").status()).isEqualTo(200));
+                assertThat(worker.get("/assignments/some-id").status()).isEqualTo(404);
+            }
+        }
+    }
+
     @Test
     void sigtermAfterNatsWentAwayExitsZero() throws Exception {
         try (NatsServer nats = NatsServer.start();
