@@ -88,9 +88,10 @@ public final class WorkerMetrics implements StepListener {
         String[] stepLabels = tenantLabel
                 ? new String[] {"step_type", "execution_status", "resource_pool", "tenant_id"}
                 : new String[] {"step_type", "execution_status", "resource_pool"};
+        // SPEC §6 names step_type, execution_status, error_code and resource_pool for every family
         String[] errorLabels = tenantLabel
-                ? new String[] {"step_type", "error_code", "resource_pool", "tenant_id"}
-                : new String[] {"step_type", "error_code", "resource_pool"};
+                ? new String[] {"step_type", "execution_status", "error_code", "resource_pool", "tenant_id"}
+                : new String[] {"step_type", "execution_status", "error_code", "resource_pool"};
         stepExecutions = cp2 ? Counter.builder().name(MetricNames.STEP_EXECUTIONS).help("Step executions by type and status")
                 .labelNames(stepLabels).register(registry) : null;
         stepDuration = cp2 ? Histogram.builder().name(MetricNames.STEP_DURATION_SECONDS).help("Step execution duration")
@@ -170,7 +171,10 @@ public final class WorkerMetrics implements StepListener {
         step.executions().inc();
         observe(step.duration(), result.latencyMs() / 1000.0, exemplar);
         if (result.error() != null) {
-            stepErrors.labelValues(labels(type, String.valueOf(result.error().code().code()), pool.wireName(), assignment.tenantId())).inc();
+            String code = String.valueOf(result.error().code().code());
+            stepErrors.labelValues(tenantLabel
+                    ? new String[] {type, status.wireName(), code, pool.wireName(), assignment.tenantId()}
+                    : new String[] {type, status.wireName(), code, pool.wireName()}).inc();
         }
         if (assignment.flowId() != null) {
             Long started;

@@ -109,12 +109,12 @@ class MetricsScrapeIT {
 
     @Test
     void stepErrorsAreCountedByErrorCode() {
-        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "error_code", "3003",
-                "resource_pool", "io")).as("HTTP 404 and 500").contains(2.0);
-        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "error_code", "5002",
-                "resource_pool", "io")).as("timeout").contains(1.0);
-        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "error_code", "5001",
-                "resource_pool", "io")).as("cancel").contains(1.0);
+        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "execution_status", "error",
+                "error_code", "3003", "resource_pool", "io")).as("HTTP 404 and 500").contains(2.0);
+        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "execution_status", "timeout",
+                "error_code", "5002", "resource_pool", "io")).as("timeout").contains(1.0);
+        assertThat(scrape.value("worker_step_errors_total", "step_type", "http.request", "execution_status", "cancelled",
+                "error_code", "5001", "resource_pool", "io")).as("cancel").contains(1.0);
         assertThat(scrape.sum("worker_step_errors_total")).isEqualTo(4.0);
     }
 
