@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  *       was stored); a step this worker still runs adopts the new delivery.</li>
  *   <li>Work the worker cannot finish (shutdown, overload) is handed back with
  *       {@code nakWithDelay} and a jittered delay (a plain nak ignores the consumer's BackOff).</li>
- *   <li>Pulls expire every second, so a stalled pull (no heartbeat) is replaced by a new one;
- *       the pull subscription outlives them, so that a message still on its way when a pull
- *       ends is not dropped.</li>
+ *   <li>Pulls expire every second, so a stalled pull (no heartbeat) is replaced by a new one.
+ *       One pull is out at a time, on a pull subscription that outlives them: the next goes
+ *       out when the server has ended the last, so no message is left unread or dropped.</li>
  * </ul>
  * Thread-safe; one fetch thread per worker.
  */
@@ -51,8 +51,8 @@ public final class JetStreamTransport implements Intake {
     private static final Logger log = LoggerFactory.getLogger("transport");
     private static final int BATCH = 128;
     private static final long FETCH_EXPIRES_MS = 1000;
-    /** How long after its last pull ended a stopping worker still expects messages on their way. */
-    private static final long LATE_ARRIVAL_MS = 250;
+    /** How long past a pull's expiry to wait for the server's word that it ended (lost only by a reconnect). */
+    private static final long PULL_END_LOST_MS = 4000;
 
     private final Connection connection;
     private final Coordinator coordinator;
@@ -91,18 +91,18 @@ public final class JetStreamTransport implements Intake {
     }
 
     /**
-     * Pulls as long as the worker runs, one pull request at a time, sized to the room left.
-     * The subscription outlives the pulls: a message the server sent just before a pull's
-     * expiry may reach this client after its own clock ended the pull (a loaded machine, a slow
-     * link), and it is taken with the next pull instead of being dropped with a per-pull
-     * subscription and left unacknowledged until the AckWait runs out (30 s by default).
-     * Counting such a message against the next pull may let the worker hold a few more than
-     * {@code maxInFlight} for a moment; it never loses one.
+     * Pulls as long as the worker runs, one pull request at a time, sized to the room left, so
+     * that the worker never holds more than {@code maxInFlight}: the next request goes out only
+     * once the server has ended the last one, by filling it or by its expiry status (which
+     * makes {@code nextMessage} return null). The subscription outlives the pulls: with a
+     * subscription per pull (jnats' FetchConsumer), which ends a pull by the client's own clock,
+     * a message the server sent just before the expiry could reach the client after that (a
+     * loaded machine, a slow link), and was dropped and left unacknowledged until the AckWait
+     * ran out (30 s by default).
      */
     private void fetchLoop() {
         JetStreamSubscription subscription = null;
         int failures = 0;
-        long lastPullEnds = System.nanoTime();
         while (running.get()) {
             int roomLeft = awaitRoom();
             if (roomLeft == 0) {
@@ -115,8 +115,7 @@ public final class JetStreamTransport implements Intake {
                 }
                 int asked = Math.min(BATCH, roomLeft);
                 subscription.pull(PullRequestOptions.builder(asked).expiresIn(FETCH_EXPIRES_MS).build());
-                lastPullEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FETCH_EXPIRES_MS);
-                takeUntil(subscription, asked, lastPullEnds);
+                takeUntilPullEnds(subscription, asked);
                 failures = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -130,42 +129,23 @@ public final class JetStreamTransport implements Intake {
                 sleep(Math.min(1000, 50L * failures));
             }
         }
-        if (subscription != null) {
-            handBackLateArrivals(subscription, lastPullEnds + TimeUnit.MILLISECONDS.toNanos(LATE_ARRIVAL_MS));
-            unsubscribe(subscription);
-        }
+        unsubscribe(subscription);
     }
 
-    /** Receives the pull's messages until it has them all or its time is up. */
-    private void takeUntil(JetStreamSubscription subscription, int asked, long endsAtNanos) throws InterruptedException {
+    /**
+     * Receives the pull's messages until it has them all or the server ended the pull (null:
+     * its expiry, or another status that ends it). The wait is bounded well beyond the expiry
+     * in case the status never comes (a reconnect lost it).
+     */
+    private void takeUntilPullEnds(JetStreamSubscription subscription, int asked) throws InterruptedException {
+        long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FETCH_EXPIRES_MS + PULL_END_LOST_MS);
         for (int taken = 0; taken < asked; taken++) {
-            long left = endsAtNanos - System.nanoTime();
+            long left = giveUpAt - System.nanoTime();
             Message message = left > 0 ? subscription.nextMessage(Duration.ofNanos(left)) : null;
             if (message == null) {
                 return;
             }
             receive(message);
-        }
-    }
-
-    /**
-     * After the last pull: what the server still sends for it goes straight back (a plain nak
-     * lets another worker have it now), instead of waiting out the AckWait unseen.
-     */
-    private static void handBackLateArrivals(JetStreamSubscription subscription, long untilNanos) {
-        try {
-            long left;
-            while ((left = untilNanos - System.nanoTime()) > 0) {
-                Message message = subscription.nextMessage(Duration.ofNanos(left));
-                if (message == null) {
-                    return;
-                }
-                Uninterrupted.run(message::nak);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.debug("handing back late JetStream messages failed: {}", e.toString());
         }
     }
 
@@ -272,7 +252,7 @@ public final class JetStreamTransport implements Intake {
         running.set(false);
         if (fetcher != null) {
             try {
-                fetcher.join(FETCH_EXPIRES_MS + LATE_ARRIVAL_MS + 2000);
+                fetcher.join(FETCH_EXPIRES_MS + 2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

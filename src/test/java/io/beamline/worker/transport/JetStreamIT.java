@@ -341,6 +341,37 @@ class JetStreamIT {
         }
     }
 
+    /**
+     * Audit finding: the worker took a pull's expiry status that came after its own clock had
+     * ended the pull as the end of the next one, and pulled again with that one still open:
+     * with --js-max-in-flight 1 it held 7 deliveries, and steps beyond its room sat unread, got
+     * no in-progress acks and ran a second time elsewhere after the AckWait.
+     */
+    @Test
+    void aWorkerNeverHoldsMoreDeliveriesThanItsMaxInFlight(@TempDir Path data) throws Exception {
+        int steps = 12;
+        try (NatsServer nats = NatsServer.start(true);
+             io.beamline.worker.support.FaultServer remote = io.beamline.worker.support.FaultServer.start();
+             WorkerProcess worker = worker(nats, data, "--js-max-in-flight", "2", "--io-pool-size", "4");
+             NatsProbe router = new NatsProbe(nats.url())) {
+            remote.on("/second", io.beamline.worker.support.Reply.ok("done").delayHeaders(Duration.ofMillis(700)));
+            Thread.sleep(3000);  // idle pulls come and go first: what the bug needed to pile up
+            List<String> ids = publishStored(router, steps, i -> Assignments.httpGet(remote.url("/second")));
+
+            int mostHeld = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < until) {
+                mostHeld = Math.max(mostHeld, (int) router.connection().jetStreamManagement()
+                        .getConsumerInfo("CAF_ASSIGNMENTS", "caf-workers").getNumAckPending());
+                Thread.sleep(50);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).hasSize(ids.size()));
+            assertThat(mostHeld).as("deliveries held at once").isBetween(1, 2);
+            assertThat(remote.requests()).as("every step ran once").hasSize(steps);
+        }
+    }
+
     @Test
     void aServerWithoutJetStreamStopsTheWorkerWithAClearErrorNotAStackTrace(@TempDir Path data) throws Exception {
         try (NatsServer plain = NatsServer.start(false)) {
