@@ -75,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
                     openTelemetry, (int) Math.max(1024, connection.getMaxPayload() / 8), http.publicUrl());
             try (Worker worker = Worker.create(config, services, metrics);
                  Intake transport = config.transport() == TransportKind.jetstream
-                         ? new JetStreamTransport(connection, worker.coordinator(), streamSink, config.jetStream())
+                         ? new JetStreamTransport(connection, worker.coordinator(), streamSink, config.jetStream(), config.workerId())
                          : new CoreNatsTransport(connection, worker.coordinator(), config.intakeThreads(), config.pendingBytesPerIntake());
                  CancelSubscription cancels = config.flags().cancellation()
                          ? new CancelSubscription(connection, worker.coordinator()) : null) {

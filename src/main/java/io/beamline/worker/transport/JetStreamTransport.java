@@ -58,6 +58,7 @@ public final class JetStreamTransport implements Intake {
     private final Coordinator coordinator;
     private final JetStreamOutcomeSink sink;
     private final JetStreamConfig config;
+    private final String workerId;
     private final Set<JetStreamDelivery> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean running = new AtomicBoolean();
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
@@ -66,18 +67,20 @@ public final class JetStreamTransport implements Intake {
     private KeyValue completed;
     private Thread fetcher;
 
-    public JetStreamTransport(Connection connection, Coordinator coordinator, JetStreamOutcomeSink sink, JetStreamConfig config) {
+    public JetStreamTransport(Connection connection, Coordinator coordinator, JetStreamOutcomeSink sink, JetStreamConfig config,
+                              String workerId) {
         this.connection = connection;
         this.coordinator = coordinator;
         this.sink = sink;
         this.config = config;
+        this.workerId = workerId;
     }
 
     @Override
     public void start() throws Exception {
         JetStreamSetup.ensure(connection, config);
         completed = connection.keyValue(config.completedBucket());
-        MaxDeliveriesWatch.start(connection, config, sink);
+        MaxDeliveriesWatch.start(connection, config, sink, workerId);
         long every = Math.max(200, config.ackWait().toMillis() / 3);
         keepAlive.scheduleAtFixedRate(this::sendInProgress, every, every, TimeUnit.MILLISECONDS);
         running.set(true);

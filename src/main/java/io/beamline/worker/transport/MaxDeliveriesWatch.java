@@ -27,20 +27,22 @@ final class MaxDeliveriesWatch {
     private MaxDeliveriesWatch() {
     }
 
-    static void start(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink) {
+    /** Handles the advisories; {@code workerId} signs the dead letters this worker writes. */
+    static void start(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink, String workerId) {
         String subject = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + config.assignmentStream() + "." + config.consumer();
-        connection.createDispatcher(message -> Thread.ofVirtual().start(() -> handle(connection, config, sink, message.getData())))
+        connection.createDispatcher(message -> Thread.ofVirtual().start(() -> handle(connection, config, sink, workerId, message.getData())))
                 .subscribe(subject, "caf-workers-advisories");
     }
 
     /** Handles one advisory, trying again with backoff while the outcome stream cannot store the letter. */
-    private static void handle(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink, byte[] data) {
+    private static void handle(Connection connection, JetStreamConfig config, JetStreamOutcomeSink sink, String workerId,
+                               byte[] data) {
         long backoffMs = 500;
         for (int attempt = 1; attempt <= 20; attempt++) {
             try {
                 JsonNode advisory = Json.readTree(data);
                 long sequence = advisory.path("stream_seq").asLong();
-                deadLetter(connection.jetStreamManagement(), config, sink, sequence, advisory.path("deliveries").asInt());
+                deadLetter(connection.jetStreamManagement(), config, sink, workerId, sequence, advisory.path("deliveries").asInt());
                 return;
             } catch (io.nats.client.JetStreamApiException gone) {
                 return;  // the message is no longer in the stream: nothing left to do
@@ -72,8 +74,8 @@ final class MaxDeliveriesWatch {
         return Optional.of(CompletedRecord.read(found.getData()));
     }
 
-    private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, JetStreamOutcomeSink sink, long sequence,
-                                   int deliveries) throws Exception {
+    private static void deadLetter(JetStreamManagement jsm, JetStreamConfig config, JetStreamOutcomeSink sink, String workerId,
+                                   long sequence, int deliveries) throws Exception {
         MessageInfo info = jsm.getMessage(config.assignmentStream(), sequence);
         byte[] data = info.getData() == null ? new byte[0] : info.getData();
         Object payload;
@@ -99,7 +101,7 @@ final class MaxDeliveriesWatch {
                 "delivered " + deliveries + " times without an outcome; the server stopped redelivering it",
                 Map.of("stream_seq", sequence));
         DeadLetter letter = new DeadLetter(assignmentId, null, null, "max_deliveries_exceeded",
-                new ExecError(error.code(), error.message(), false, error.details()), deliveries, "jetstream",
+                new ExecError(error.code(), error.message(), false, error.details()), deliveries, workerId,
                 System.currentTimeMillis(), payload, null, null, null);
         sink.deadLetter(letter).get();
         jsm.deleteMessage(config.assignmentStream(), sequence);

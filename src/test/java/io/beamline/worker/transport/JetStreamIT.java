@@ -425,13 +425,16 @@ class JetStreamIT {
             holder.kill();
 
             // when: another worker is up while the server gives up on them (MaxDeliver 1)
-            try (WorkerProcess survivor = worker(nats, data.resolve("survivor"), maxOnce)) {
+            try (WorkerProcess survivor = worker(nats, data.resolve("survivor"), "--js-max-deliver", "1", "--js-ack-wait-ms", "6000",
+                    "--worker-id", "survivor-1")) {
 
                 // then: each becomes a dead letter with its payload, and leaves the stream
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(router.deadLetters.stream()
                         .filter(d -> d.path("reason").asText().equals("max_deliveries_exceeded"))
                         .map(d -> d.path("assignment_id").asText())).containsExactlyInAnyOrderElementsOf(ids));
                 assertThat(router.deadLetters).allMatch(d -> d.path("payload").has("job"));
+                assertThat(router.deadLetters).as("signed by the worker that wrote them")
+                        .allMatch(d -> d.path("worker_id").asText().equals("survivor-1"));
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
             }
