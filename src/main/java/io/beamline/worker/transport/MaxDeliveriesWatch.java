@@ -1,10 +1,14 @@
 package io.beamline.worker.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.worker.contract.AssignmentDecoder;
 import io.beamline.worker.contract.DeadLetter;
+import io.beamline.worker.contract.Decoded;
 import io.beamline.worker.contract.ErrorCode;
 import io.beamline.worker.contract.ExecError;
+import io.beamline.worker.contract.ExecResult;
 import io.beamline.worker.contract.Json;
+import io.beamline.worker.contract.StepResult;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
@@ -100,9 +104,15 @@ final class MaxDeliveriesWatch {
         ExecError error = ExecError.of(ErrorCode.INTERNAL_ERROR,
                 "delivered " + deliveries + " times without an outcome; the server stopped redelivering it",
                 Map.of("stream_seq", sequence));
+        ExecError finalError = new ExecError(error.code(), error.message(), false, error.details());
         DeadLetter letter = new DeadLetter(assignmentId, null, null, "max_deliveries_exceeded",
-                new ExecError(error.code(), error.message(), false, error.details()), deliveries, workerId,
-                System.currentTimeMillis(), payload, null, null, null);
+                finalError, deliveries, workerId, System.currentTimeMillis(), payload, null, null, null);
+        // an accepted assignment gets one final result (SPEC §2), here a failure that is not
+        // retried, like any other: its holders acked it and died; the letter keeps the payload
+        if (new AssignmentDecoder().decode(data) instanceof Decoded.Valid valid) {
+            sink.result(ExecResult.of(valid.assignment(), new StepResult.Failed(finalError, 0), 0, 0,
+                    System.currentTimeMillis()), sequence).get();
+        }
         sink.deadLetter(letter).get();
         jsm.deleteMessage(config.assignmentStream(), sequence);
         log.warn("assignment {} (stream seq {}) dead-lettered after {} deliveries", assignmentId, sequence, deliveries);

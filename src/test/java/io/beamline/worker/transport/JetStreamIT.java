@@ -435,6 +435,15 @@ class JetStreamIT {
                 assertThat(router.deadLetters).allMatch(d -> d.path("payload").has("job"));
                 assertThat(router.deadLetters).as("signed by the worker that wrote them")
                         .allMatch(d -> d.path("worker_id").asText().equals("survivor-1"));
+                // and, accepted by the holder, each has one final result: an error not retried
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(OutcomeStream.resultCounts(router.connection(), OUTCOMES)).containsOnlyKeys(ids)
+                                .allSatisfy((id, n) -> assertThat(n).isEqualTo(1)));
+                assertThat(ids).allSatisfy(id -> assertThat(router.resultsFor(id)).singleElement().satisfies(result -> {
+                    assertThat(result.path("status").asText()).isEqualTo("error");
+                    assertThat(result.path("error").path("code").asInt()).isEqualTo(4001);
+                    assertThat(result.path("error").path("retryable").asBoolean()).isFalse();
+                }));
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
             }
