@@ -94,6 +94,10 @@ class JetStreamIT {
             try (WorkerProcess first = worker(nats, data.resolve("first"))) {
                 publishStored(router, 1, i -> assignment);
                 await().atMost(Duration.ofSeconds(30)).until(() -> router.resultsFor(id).size() == 1);
+                // acknowledged (the work queue lets go of it) before the kill: else the server
+                // delivers it again after the AckWait, and the record's result goes out again
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        router.connection().jetStreamManagement().getStreamInfo("CAF_ASSIGNMENTS").getStreamState().getMsgCount() == 0);
             }
             Files.delete(data.resolve("first/tenant-test/kill/0.txt"));
 
