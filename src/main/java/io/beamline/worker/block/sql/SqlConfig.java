@@ -1,9 +1,12 @@
 package io.beamline.worker.block.sql;
 
 import io.beamline.worker.config.ConfigException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +39,9 @@ public record SqlConfig(
         int maxResultBytes) {
 
     public static final int MAX_ROWS_LIMIT = 1_000_000;
+    /** pgjdbc's query modes that keep every statement inside the worker's read-only transaction. */
+    private static final Set<String> PG_QUERY_MODES = Set.of("extended", "extendedForPrepared",
+            "extendedCacheEverything");
     /** 4 MiB: four times what one message of a NATS server with default settings carries. */
     public static final int DEFAULT_MAX_RESULT_BYTES = 4 * 1024 * 1024;
     private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
@@ -49,6 +55,9 @@ public record SqlConfig(
             if (Dialect.ofJdbcUrl(entry.getValue()).isEmpty()) {
                 throw new ConfigException("--sql-connection " + entry.getKey()
                         + " must be a jdbc:postgresql:// or jdbc:mariadb:// URL (read-only is enforced for those only)");
+            }
+            if (Dialect.ofJdbcUrl(entry.getValue()).get() == Dialect.POSTGRESQL) {
+                refuseWeakenedReadOnly(entry.getKey(), entry.getValue());
             }
         }
         requireBetween("--sql-max-rows", maxRows, 1, MAX_ROWS_LIMIT);
@@ -80,6 +89,34 @@ public record SqlConfig(
     /** The JDBC URL of the connection an operator configured under {@code name}. */
     public Optional<String> jdbcUrl(String name) {
         return Optional.ofNullable(namedConnections.get(name));
+    }
+
+    /**
+     * A pgjdbc URL parameter that would let a job's query write. URL parameters win over the
+     * pool's own settings, so they are refused instead of overridden. Audit finding: with
+     * {@code preferQueryMode=simple} each query also ran once outside its read-only transaction,
+     * and a write hidden in a read (a function, a CTE, {@code EXPLAIN ANALYZE DELETE}) was
+     * committed while the job got 2003; {@code readOnlyMode=ignore} turned read-only off.
+     */
+    private static void refuseWeakenedReadOnly(String name, String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        if (query < 0) {
+            return;
+        }
+        for (String pair : jdbcUrl.substring(query + 1).split("&")) {
+            int equals = pair.indexOf('=');
+            String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            if (key.equals("preferQueryMode") && !PG_QUERY_MODES.contains(value)) {
+                throw new ConfigException("--sql-connection " + name + ": preferQueryMode=" + value + " is not allowed: read-only"
+                        + " enforcement needs the extended query protocol (behind PgBouncer in transaction mode, use"
+                        + " prepareThreshold=0 instead)");
+            }
+            if (key.equals("readOnlyMode") && !value.equals("always")) {
+                throw new ConfigException("--sql-connection " + name + ": readOnlyMode=" + value + " is not allowed: the worker"
+                        + " sets readOnlyMode=always, so that every transaction begins READ ONLY");
+            }
+        }
     }
 
     private static void requireBetween(String option, int value, int min, int max) {

@@ -43,4 +43,22 @@ class SqlConfigTest {
                 .hasMessageStartingWith("--sql-connection name must be");
         assertThat(SqlConfig.defaults(Map.of("maria", "jdbc:mariadb://db:3306/x")).namedConnections()).containsKey("maria");
     }
+
+    /** Audit finding: these pgjdbc URL parameters let a job's query write (they win over the pool's settings). */
+    @Test
+    void postgresUrlParametersThatWouldLetAQueryWriteAreRefused() {
+        assertThatThrownBy(() -> SqlConfig.defaults(Map.of("pg", "jdbc:postgresql://db/x?user=r&preferQueryMode=simple")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--sql-connection pg: preferQueryMode=simple is not allowed");
+        assertThatThrownBy(() -> SqlConfig.defaults(Map.of("pg", "jdbc:postgresql://db/x?readOnlyMode=ignore")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--sql-connection pg: readOnlyMode=ignore is not allowed");
+        assertThatThrownBy(() -> SqlConfig.defaults(Map.of("pg", "jdbc:postgresql://db/x?readOnlyMode=transaction")))
+                .hasMessageContaining("readOnlyMode=transaction");
+        assertThatThrownBy(() -> SqlConfig.defaults(Map.of("pg", "jdbc:postgresql://db/x?preferQueryMode=%73imple")))
+                .as("percent-encoded").hasMessageContaining("preferQueryMode=simple");
+
+        for (String fine : new String[] {"jdbc:postgresql://db/x?preferQueryMode=extendedCacheEverything&readOnlyMode=always",
+                "jdbc:postgresql://db/x?prepareThreshold=0", "jdbc:postgresql://db/x"}) {
+            assertThat(SqlConfig.defaults(Map.of("pg", fine)).namedConnections()).as(fine).containsKey("pg");
+        }
+    }
 }
