@@ -100,7 +100,7 @@ final class JsonValues {
             case byte[] bytes -> Base64.getEncoder().encodeToString(bytes);
             case Blob blob -> Base64.getEncoder().encodeToString(blob.getBytes(1, Math.toIntExact(blob.length())));
             case Clob clob -> clob.getSubString(1, Math.toIntExact(clob.length()));
-            case Array array -> list(array.getArray());
+            case Array array -> list(array);
             case Object[] items -> list(items);
             case Timestamp timestamp -> DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(timestamp.toLocalDateTime());
             case java.sql.Date date -> DateTimeFormatter.ISO_LOCAL_DATE.format(date.toLocalDate());
@@ -111,6 +111,29 @@ final class JsonValues {
             case OffsetTime time -> DateTimeFormatter.ISO_OFFSET_TIME.format(time);
             default -> value.toString();
         };
+    }
+
+    /**
+     * An array's elements, each by the column rules of its own type: read through the array's
+     * result set, so that a {@code timestamptz[]} keeps its offset and a {@code timestamp[]}
+     * its wall-clock value (as {@code java.sql.Timestamp} they went through the JVM's zone:
+     * offsets lost, values shifted on a non-UTC machine). Arrays come from PostgreSQL only.
+     */
+    private static Object list(Array array) throws SQLException {
+        ResultSet elements;
+        try {
+            elements = array.getResultSet();
+        } catch (java.sql.SQLFeatureNotSupportedException e) {
+            return list(array.getArray());
+        }
+        try (elements) {
+            Kind kind = kind(elements.getMetaData(), 2, Dialect.POSTGRESQL);  // column 1 is the index
+            List<Object> list = new ArrayList<>();
+            while (elements.next()) {
+                list.add(read(elements, 2, kind));
+            }
+            return Collections.unmodifiableList(list);
+        }
     }
 
     private static Object list(Object elements) throws SQLException {

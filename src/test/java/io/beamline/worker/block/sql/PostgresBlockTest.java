@@ -123,6 +123,28 @@ class PostgresBlockTest {
         assertThat(row).containsEntry("nothing", null);
     }
 
+    /** Audit finding: array elements went through java.sql.Timestamp and the JVM's zone. */
+    @Test
+    void arrayElementsKeepTheirOffsetsAndWallClockValues() throws Exception {
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));  // a machine not on UTC
+        try {
+            Map<String, Object> row = output(block.execute(job("main", "SELECT ARRAY['2020-06-01 12:00:00+00'::timestamptz] AS tz, "
+                    + "ARRAY['12:00:00+02'::timetz] AS ttz, ARRAY['2020-03-08 02:30:00'::timestamp] AS gap, "
+                    + "ARRAY['2020-01-02'::date, NULL] AS d, ARRAY[ARRAY[1, 2], ARRAY[3, 4]] AS nested, ARRAY['a', 'b'] AS t"),
+                    context("t1"))).rows().getFirst();
+
+            assertThat(row.get("tz")).isEqualTo(List.of("2020-06-01T12:00:00Z"));
+            assertThat(row.get("ttz")).isEqualTo(List.of("12:00:00+02:00"));
+            assertThat(row.get("gap")).as("a wall-clock time New York skips").isEqualTo(List.of("2020-03-08T02:30:00"));
+            assertThat(row.get("d")).isEqualTo(java.util.Arrays.asList("2020-01-02", null));
+            assertThat(row.get("nested")).isEqualTo(List.of(List.of(1L, 2L), List.of(3L, 4L)));
+            assertThat(row.get("t")).isEqualTo(List.of("a", "b"));
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
+    }
+
     static Stream<Arguments> hostileStatements() {
         return Stream.of(
                 Arguments.of("INSERT INTO users VALUES (9, 'x', 'y')", ErrorCode.PERMISSION_DENIED),
