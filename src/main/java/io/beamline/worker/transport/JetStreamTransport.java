@@ -118,7 +118,11 @@ public final class JetStreamTransport implements Intake {
                 }
                 int asked = Math.min(BATCH, roomLeft);
                 subscription.pull(PullRequestOptions.builder(asked).expiresIn(FETCH_EXPIRES_MS).build());
-                takeUntilPullEnds(subscription, asked);
+                if (!takeUntilPullEnds(subscription, asked)) {
+                    // no word from the server: the pull may still be out, and its status would end
+                    // the next one early; a new subscription (a new inbox) never hears of it
+                    subscription = unsubscribe(subscription);
+                }
                 failures = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -138,18 +142,22 @@ public final class JetStreamTransport implements Intake {
     /**
      * Receives the pull's messages until it has them all or the server ended the pull (null:
      * its expiry, or another status that ends it). The wait is bounded well beyond the expiry
-     * in case the status never comes (a reconnect lost it).
+     * in case the status never comes (a reconnect lost it). False when it gave up waiting.
      */
-    private void takeUntilPullEnds(JetStreamSubscription subscription, int asked) throws InterruptedException {
+    private boolean takeUntilPullEnds(JetStreamSubscription subscription, int asked) throws InterruptedException {
         long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FETCH_EXPIRES_MS + PULL_END_LOST_MS);
         for (int taken = 0; taken < asked; taken++) {
             long left = giveUpAt - System.nanoTime();
-            Message message = left > 0 ? subscription.nextMessage(Duration.ofNanos(left)) : null;
+            if (left <= 0) {
+                return false;
+            }
+            Message message = subscription.nextMessage(Duration.ofNanos(left));
             if (message == null) {
-                return;
+                return System.nanoTime() < giveUpAt;
             }
             receive(message);
         }
+        return true;
     }
 
     private static JetStreamSubscription unsubscribe(JetStreamSubscription subscription) {
