@@ -101,10 +101,10 @@ final class MaxDeliveriesWatch {
             jsm.deleteMessage(config.assignmentStream(), sequence);
             return;
         }
-        ExecError error = ExecError.of(ErrorCode.INTERNAL_ERROR,
-                "delivered " + deliveries + " times without an outcome; the server stopped redelivering it",
+        // not retryable, unlike other internal errors: the server will not deliver it again
+        ExecError finalError = new ExecError(ErrorCode.INTERNAL_ERROR,
+                "delivered " + deliveries + " times without an outcome; the server stopped redelivering it", false,
                 Map.of("stream_seq", sequence));
-        ExecError finalError = new ExecError(error.code(), error.message(), false, error.details());
         DeadLetter letter = new DeadLetter(assignmentId, null, null, "max_deliveries_exceeded",
                 finalError, deliveries, workerId, System.currentTimeMillis(), payload, null, null, null);
         // an accepted assignment gets one final result (SPEC §2), here a failure that is not

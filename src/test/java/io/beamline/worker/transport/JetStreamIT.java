@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.worker.support.Assignments;
+import io.beamline.worker.support.DelayingProxy;
 import io.beamline.worker.support.NatsProbe;
 import io.beamline.worker.support.NatsServer;
 import io.beamline.worker.support.OutcomeStream;
@@ -327,8 +328,8 @@ class JetStreamIT {
         // the way back from the server is 400 ms slow: of each 1 s pull, what the server sends in
         // its last 400 ms arrives after the worker's own clock ended the pull
         try (NatsServer nats = NatsServer.start(true);
-             io.beamline.worker.support.DelayingProxy slowWayBack =
-                     io.beamline.worker.support.DelayingProxy.start(nats.port(), Duration.ofMillis(400));
+             DelayingProxy slowWayBack =
+                     DelayingProxy.start(nats.port(), Duration.ofMillis(400));
              WorkerProcess worker = WorkerProcess.serveSandbox(slowWayBack.natsUrl(), Map.of("WORKER_LOG_LEVEL", "WARN"),
                      "--transport", "jetstream", "--data-dir", data.toString(), "--js-ack-wait-ms", "30000");
              NatsProbe router = new NatsProbe(nats.url())) {

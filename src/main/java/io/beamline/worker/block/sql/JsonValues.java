@@ -8,6 +8,7 @@ import java.sql.Clob;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.sql.Types;
@@ -123,7 +124,7 @@ final class JsonValues {
         ResultSet elements;
         try {
             elements = array.getResultSet();
-        } catch (java.sql.SQLFeatureNotSupportedException e) {
+        } catch (SQLFeatureNotSupportedException e) {
             return list(array.getArray());
         }
         try (elements) {

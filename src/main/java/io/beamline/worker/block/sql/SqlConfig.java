@@ -52,11 +52,9 @@ public record SqlConfig(
                 throw new ConfigException("--sql-connection name must be a letter followed by letters, digits, '_' or '-', got \""
                         + entry.getKey() + "\"");
             }
-            if (Dialect.ofJdbcUrl(entry.getValue()).isEmpty()) {
-                throw new ConfigException("--sql-connection " + entry.getKey()
-                        + " must be a jdbc:postgresql:// or jdbc:mariadb:// URL (read-only is enforced for those only)");
-            }
-            if (Dialect.ofJdbcUrl(entry.getValue()).get() == Dialect.POSTGRESQL) {
+            Dialect dialect = Dialect.ofJdbcUrl(entry.getValue()).orElseThrow(() -> new ConfigException("--sql-connection "
+                    + entry.getKey() + " must be a jdbc:postgresql:// or jdbc:mariadb:// URL (read-only is enforced for those only)"));
+            if (dialect == Dialect.POSTGRESQL) {
                 refuseWeakenedReadOnly(entry.getKey(), entry.getValue());
             }
         }
